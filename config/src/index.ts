@@ -1,0 +1,1 @@
+export { AioracleError } from '@aioracle/sdk';

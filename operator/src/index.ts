@@ -1,0 +1,2 @@
+/** @aioracle/operator: see README.md. Public entry points are re-exported here. */
+export {};

@@ -1,1 +1,5 @@
-export { AioracleError } from '@aioracle/sdk';
+/**
+ * @aioracle/config: configuration loading (zod schema, YAML file, env, CLI) and the network files.
+ */
+export * from './load.js';
+export * from './networks.js';

@@ -1,0 +1,77 @@
+import { AioracleError } from '../../src/errors.js';
+import { backoffDelay, retry, sleep } from '../../src/util/retry.js';
+import { ShutdownRegistry } from '../../src/util/shutdown.js';
+import { classifyTxError } from '../../src/chain/txSender.js';
+
+describe('retry', () => {
+  it('retries transient failures and returns the first success', async () => {
+    let calls = 0;
+    const out = await retry(async () => {
+      calls++;
+      if (calls < 3) throw new Error('flaky');
+      return 'ok';
+    }, { baseMs: 1, maxMs: 2 });
+    expect(out).toBe('ok');
+    expect(calls).toBe(3);
+  });
+  it('stops at once on a non-retryable error', async () => {
+    let calls = 0;
+    await expect(retry(async () => {
+      calls++;
+      throw new AioracleError('ERR_BAD', 'bad input');
+    }, { baseMs: 1 })).rejects.toMatchObject({ code: 'ERR_BAD' });
+    expect(calls).toBe(1);
+  });
+  it('gives up after the attempts and rethrows the last error', async () => {
+    let calls = 0;
+    await expect(retry(async () => {
+      calls++;
+      throw new Error(`fail ${calls}`);
+    }, { attempts: 3, baseMs: 1, maxMs: 1 })).rejects.toThrow('fail 3');
+  });
+  it('caps the backoff and applies jitter', () => {
+    expect(backoffDelay(1, 100, 5000, () => 0.999)).toBe(99);
+    expect(backoffDelay(10, 100, 5000, () => 0.999)).toBe(4995);
+    expect(backoffDelay(3, 100, 5000, () => 0)).toBe(0);
+  });
+  it('sleep rejects when aborted', async () => {
+    const ac = new AbortController();
+    const p = sleep(10_000, ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+  });
+});
+
+describe('ShutdownRegistry', () => {
+  it('closes in reverse order, once, and reports failures', async () => {
+    const order: string[] = [];
+    const reg = new ShutdownRegistry();
+    reg.add('redis', () => void order.push('redis'));
+    reg.add('http', async () => {
+      order.push('http');
+      throw new Error('boom');
+    });
+    reg.add('worker', () => void order.push('worker'));
+    const [a, b] = await Promise.all([reg.shutdown(1000), reg.shutdown(1000)]);
+    expect(a).toBe(b);
+    expect(order).toEqual(['worker', 'http', 'redis']);
+    expect(a.failed.map((f) => f.name)).toEqual(['http']);
+    expect(a.timedOut).toBe(false);
+    expect(reg.signal.aborted).toBe(true);
+  });
+  it('times out a closer that hangs', async () => {
+    const reg = new ShutdownRegistry();
+    reg.add('stuck', () => new Promise(() => undefined));
+    const r = await reg.shutdown(20);
+    expect(r.timedOut).toBe(true);
+  });
+});
+
+describe('classifyTxError', () => {
+  it('maps reverts, nonce races, funds and transport errors to stable codes', () => {
+    expect(classifyTxError({ code: 'CALL_EXCEPTION', revert: { name: 'TaskAlreadyResponded' } }, 'respondToTask')).toMatchObject({ code: 'ERR_TX_REVERTED', retryable: false, message: 'respondToTask reverted: TaskAlreadyResponded' });
+    expect(classifyTxError({ code: 'NONCE_EXPIRED', message: 'nonce too low' }, 'f')).toMatchObject({ code: 'ERR_TX_NONCE', retryable: true });
+    expect(classifyTxError({ code: 'INSUFFICIENT_FUNDS' }, 'f')).toMatchObject({ code: 'ERR_TX_FUNDS', retryable: false });
+    expect(classifyTxError(new Error('ECONNREFUSED'), 'f')).toMatchObject({ code: 'ERR_RPC', retryable: true });
+  });
+});

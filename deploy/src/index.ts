@@ -1,2 +1,11 @@
-/** @aioracle/deploy: see README.md. Public entry points are re-exported here. */
-export {};
+/**
+ * @aioracle/deploy: deploys the local EigenLayer core and the AVS contracts to any JSON-RPC
+ * endpoint, registers operators, models and feeds, and starts local anvil chains. See README.md.
+ */
+export * from './anvil.js';
+export * from './artifacts.js';
+export * from './deployer.js';
+export * from './core.js';
+export * from './avs.js';
+export * from './deployAll.js';
+export * from './operators.js';

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {BN254} from "./libraries/BN254.sol";
+import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
+import {IInferenceCallback} from "../interfaces/IInferenceCallback.sol";
+import {IInferenceFeeds} from "../interfaces/IInferenceFeeds.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IOperatorRegistry, IOperatorRegistryTypes} from "../interfaces/IOperatorRegistry.sol";
+import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/eigenlayer/IAllocationManager.sol";
+import {IStrategy} from "../interfaces/eigenlayer/IStrategy.sol";
+import {IAVSRegistrar} from "../interfaces/eigenlayer/IAVSRegistrar.sol";
+import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
+
+/// @title InferenceOracle
+/// @notice The AVS's task manager, and the AVS identity EigenLayer knows (it creates the operator sets, names the
+/// OperatorRegistry as registrar, and slashes).
+///
+/// Life of a task: `requestInference` (or InferenceFeeds.requestFeedRound) stores one slot per task and emits the full task;
+/// `respondToTask` (permissionless: the aggregate BLS signature is the authority) checks the signature against
+/// the registry at the task's reference block and the per-quorum thresholds, records the result, updates the
+/// feed, calls the requester back and emits the audit trail; or `expireTask` refunds after the deadline.
+/// After a response, `slashDissenter` accepts evidence of an operator signing a different output during the
+/// challenge window.
+///
+/// Per-task storage is one slot, rewritten in place (this keeps respondToTask within its gas budget):
+///   bits 224..255: tag — 0 pending, 1..2^32-2 the block it was responded in, 2^32-1 expired;
+///   bits 0..223:   pending/expired: the low 224 bits of taskHash;
+///                  responded: the low 224 bits of keccak256(abi.encode(taskHash, outputHash, signatoryRecordHash)).
+///
+/// Fees: the whole msg.value of a request is the task's fee (it must be at least the model's fee). It is held in
+/// escrow until the task is answered (then the owner may withdraw it) or expires (then it goes back to the
+/// requester, pushed with a gas cap, or credited for `withdrawRefund` if the push fails).
+contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, ReentrancyGuardTransient {
+
+    /// @notice keccak256("AIOracleResponse(uint256 chainId,address oracle,bytes32 taskHash,bytes32 outputHash)").
+    bytes32 public constant RESPONSE_TYPEHASH =
+        keccak256("AIOracleResponse(uint256 chainId,address oracle,bytes32 taskHash,bytes32 outputHash)");
+    uint256 internal constant OUTPUT_HEADER_BYTES = 5;
+    uint256 internal constant HASH_MASK = (uint256(1) << 224) - 1;
+    uint256 internal constant EXPIRED_TAG = type(uint32).max;
+    /// @dev Gas kept back beyond callbackGasLimit·64/63 so that the rest of respondToTask always completes.
+    uint256 internal constant CALLBACK_RESERVE = 20_000;
+    /// @dev Gas for pushing a refund; a requester needing more gets it credited instead.
+    uint256 internal constant REFUND_GAS = 30_000;
+    string internal constant SLASH_DESCRIPTION = "aioracle:dissent";
+
+    IAllocationManager public immutable allocationManager;
+    IOperatorRegistry public immutable registry;
+    IModelRegistry public immutable models;
+
+    /// @dev One slot: fees held for pending tasks and credited refunds, and the config read by respondToTask.
+    struct State {
+        uint96 escrowedFees;
+        uint32 responseWindow;
+        uint32 challengeWindow;
+        uint32 maxStaleBlocks;
+        uint32 maxInputBytes;
+        uint32 maxCallbackGas;
+    }
+
+    State internal _state;
+    /// @notice Number of tasks created (the last taskId).
+    uint64 public taskCount;
+    /// @notice The InferenceFeeds contract (address(0) until set).
+    address public feeds;
+    bytes internal _quorumNumbers;
+    uint16[] internal _quorumThresholdBps;
+
+    mapping(uint64 taskId => bytes32) internal _taskState;
+    mapping(bytes32 taskOperatorKey => bool) internal _slashed;
+    /// @notice Refunds that could not be pushed, claimable with withdrawRefund.
+    mapping(address requester => uint256) public pendingRefunds;
+
+    /// @param allocationManager_ EigenLayer's AllocationManager.
+    /// @param registry_ The OperatorRegistry; its owner must call registry.setAvs(this) before setupAvs.
+    /// @param models_ The ModelRegistry.
+    /// @param initialOwner Owner (configuration, quorums, feeds, fee withdrawal, pause).
+    /// @param initialConfig Initial configuration (see Config).
+    constructor(
+        IAllocationManager allocationManager_,
+        IOperatorRegistry registry_,
+        IModelRegistry models_,
+        address initialOwner,
+        Config memory initialConfig
+    ) Ownable(initialOwner) {
+        allocationManager = allocationManager_;
+        registry = registry_;
+        models = models_;
+        _setConfig(initialConfig);
+    }
+
+    // =========================================================================================================
+    // AVS administration (this contract is the AVS address in EigenLayer)
+    // =========================================================================================================
+
+    /// @notice Publish the AVS metadata and name the OperatorRegistry as this AVS's registrar (call again to
+    /// update the metadata URI).
+    /// @dev The registry must already be bound to this AVS (registry.setAvs), as setAVSRegistrar checks supportsAVS.
+    function setupAvs(string calldata metadataURI) external onlyOwner {
+        if (registry.avs() != address(this)) revert RegistryNotBound();
+        allocationManager.updateAVSMetadataURI(address(this), metadataURI);
+        allocationManager.setAVSRegistrar(address(this), IAVSRegistrar(address(registry)));
+    }
+
+    /// @notice Create quorum `quorum`: the EigenLayer operator set with the same id and strategies, and its stake
+    /// bookkeeping in the registry.
+    /// @param strategies Strictly ascending by address; stake = Σ slashable shares × multiplier / 1e18.
+    function createQuorum(
+        uint8 quorum,
+        uint96 minimumStake,
+        uint32 maxOperators,
+        IOperatorRegistryTypes.StrategyParams[] calldata strategies
+    ) external onlyOwner {
+        IStrategy[] memory list = new IStrategy[](strategies.length);
+        for (uint256 i; i < strategies.length; ++i) {
+            list[i] = strategies[i].strategy;
+        }
+        IAllocationManagerTypes.CreateSetParams[] memory sets = new IAllocationManagerTypes.CreateSetParams[](1);
+        sets[0] = IAllocationManagerTypes.CreateSetParams({operatorSetId: quorum, strategies: list});
+        allocationManager.createOperatorSets(address(this), sets);
+        registry.createQuorum(quorum, minimumStake, maxOperators, strategies);
+    }
+
+    /// @notice Set the quorums and thresholds (basis points, 1..10000) that new tasks require.
+    function setQuorumConfig(bytes calldata quorumNumbers, uint16[] calldata quorumThresholdBps) external onlyOwner {
+        uint256 n = quorumNumbers.length;
+        if (n == 0 || n != quorumThresholdBps.length) revert InvalidQuorumConfig();
+        for (uint256 i; i < n; ++i) {
+            uint8 q = uint8(quorumNumbers[i]);
+            if (i > 0 && q <= uint8(quorumNumbers[i - 1])) revert InvalidQuorumConfig();
+            if (!registry.quorumExists(q)) revert InvalidQuorumConfig();
+            if (quorumThresholdBps[i] == 0 || quorumThresholdBps[i] > 10_000) revert InvalidQuorumConfig();
+        }
+        _quorumNumbers = quorumNumbers;
+        _quorumThresholdBps = quorumThresholdBps;
+        emit QuorumConfigSet(quorumNumbers, quorumThresholdBps);
+    }
+
+    /// @notice Set the configuration (applies to new tasks; windows also to pending ones).
+    function setConfig(Config calldata newConfig) external onlyOwner {
+        _setConfig(newConfig);
+    }
+
+    /// @notice Stop new requests and responses (expiry, slashing and reads continue).
+    function pause() external onlyOwner {
+        _pause();
+    }
+
+    /// @notice Resume requests and responses.
+    function unpause() external onlyOwner {
+        _unpause();
+    }
+
+    /// @notice Withdraw earned fees (the balance not held for pending tasks or credited refunds).
+    function withdrawFees(address payable to, uint256 amount) external onlyOwner nonReentrant {
+        if (amount == 0 || amount > address(this).balance - _state.escrowedFees) revert NothingToWithdraw();
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+        emit FeesWithdrawn(to, amount);
+    }
+
+    // =========================================================================================================
+    // Tasks
+    // =========================================================================================================
+
+    /// @notice Ask for an inference of `modelId` on `input` (canonical bytes, docs/encoding.md).
+    /// @dev msg.value is the task's fee in full (>= the model's fee; nothing is refunded unless the task expires).
+    /// @param callback Contract to call with the result (IInferenceCallback), or address(0).
+    /// @param callbackGasLimit Gas given to the callback (<= config maxCallbackGas).
+    /// @return taskId The new task's id; the TaskCreated event carries the full task.
+    function requestInference(bytes32 modelId, bytes calldata input, address callback, uint32 callbackGasLimit)
+        external
+        payable
+        whenNotPaused
+        returns (uint64 taskId)
+    {
+        return _createTask(msg.sender, modelId, input, callback, callbackGasLimit, 0);
+    }
+
+    /// @notice Submit the quorum's answer to `task`: `output` and the aggregate signature over
+    /// responseDigest(taskHash, keccak256(output)). Permissionless; accepted once, until task.deadlineBlock.
+    function respondToTask(
+        Task calldata task,
+        bytes calldata output,
+        IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
+    ) external whenNotPaused nonReentrant {
+        bytes32 taskHash = _hashTask(task);
+        _requirePending(task.taskId, taskHash);
+        if (block.number > task.deadlineBlock) revert ResponseWindowClosed(task.taskId, task.deadlineBlock);
+        State memory st = _state;
+        if (block.number - task.referenceBlock > st.maxStaleBlocks) {
+            revert StaleReferenceBlock(task.referenceBlock, st.maxStaleBlocks);
+        }
+
+        bytes32 outputHash = keccak256(output);
+        IOperatorRegistryTypes.SignatureCheckResult memory r = registry.checkSignatures(
+            _responseDigest(taskHash, outputHash), task.quorumNumbers, task.referenceBlock, params
+        );
+        _checkThresholds(task, r);
+
+        _taskState[task.taskId] = bytes32(
+            (block.number << 224)
+                | (uint256(keccak256(abi.encode(taskHash, outputHash, r.signatoryRecordHash))) & HASH_MASK)
+        );
+        if (task.fee != 0) _state.escrowedFees = st.escrowedFees - task.fee;
+        if (task.feedId != 0) IInferenceFeeds(feeds).recordAnswer(task.feedId, task.taskId, output);
+
+        emit TaskResponded(
+            task.taskId, taskHash, outputHash, output, r.signedStake, r.totalStake, r.nonSignerIds, r.signatoryRecordHash
+        );
+        if (task.callback != address(0)) _callBack(task, output);
+    }
+
+    /// @notice Close a task that passed its deadline unanswered and refund its fee to the requester (once).
+    function expireTask(Task calldata task) external nonReentrant {
+        bytes32 taskHash = _hashTask(task);
+        _requirePending(task.taskId, taskHash);
+        if (block.number <= task.deadlineBlock) revert DeadlineNotPassed(task.taskId, task.deadlineBlock);
+        _taskState[task.taskId] = bytes32((EXPIRED_TAG << 224) | (uint256(taskHash) & HASH_MASK));
+        emit TaskExpired(task.taskId, taskHash, task.requester, task.fee);
+        if (task.fee != 0) {
+            bool ok;
+            address to = task.requester;
+            uint256 amount = task.fee;
+            assembly ("memory-safe") {
+                ok := call(REFUND_GAS, to, amount, 0, 0, 0, 0)
+            }
+            if (ok) {
+                _state.escrowedFees -= task.fee;
+            } else {
+                pendingRefunds[to] += amount;
+                emit RefundCredited(to, amount);
+            }
+        }
+    }
+
+    /// @notice Pull a refund that could not be pushed by expireTask.
+    function withdrawRefund() external nonReentrant {
+        uint256 amount = pendingRefunds[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        pendingRefunds[msg.sender] = 0;
+        _state.escrowedFees -= uint96(amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+        emit RefundWithdrawn(msg.sender, amount);
+    }
+
+    // =========================================================================================================
+    // Slashing
+    // =========================================================================================================
+
+    /// @notice Slash `operator` for signing `dissentOutput` on `task`, which was finalised with `acceptedOutput`.
+    /// Accepted until respondedBlock + challengeWindow. For exact profiles any different output is slashable; for
+    /// the tolerant profile both outputs must have the same length and 5-byte header and some int32 element
+    /// must differ by more than the model's tolerance. The operator must have been a member with stake > 0 of a
+    /// task quorum at the reference block; it is slashed model.slashWad in each such quorum where it is still
+    /// slashable, once per task, and its stake is refreshed in the registry.
+    /// @param signatoryRecordHash From the task's TaskResponded event.
+    /// @param dissentSignature The operator's BLS signature over responseDigest(taskHash, keccak256(dissentOutput)).
+    function slashDissenter(
+        Task calldata task,
+        bytes calldata acceptedOutput,
+        bytes32 signatoryRecordHash,
+        bytes calldata dissentOutput,
+        address operator,
+        BN254.G1Point calldata dissentSignature
+    ) external nonReentrant {
+        bytes32 taskHash = _hashTask(task);
+        bytes32 dissentHash = keccak256(dissentOutput);
+        _checkEvidenceTarget(task.taskId, taskHash, keccak256(acceptedOutput), signatoryRecordHash, dissentHash);
+        uint64 slashWad = _slashWadFor(task.modelId, acceptedOutput, dissentOutput);
+        bytes32 operatorId =
+            _checkDissentSignature(task.taskId, operator, _responseDigest(taskHash, dissentHash), dissentSignature);
+        _slash(task, operator, operatorId, slashWad, dissentHash);
+    }
+
+    /// @notice Whether `operator` was already slashed for `taskId`.
+    function isSlashed(uint64 taskId, address operator) external view returns (bool) {
+        return _slashed[keccak256(abi.encode(taskId, operator))];
+    }
+
+    // =========================================================================================================
+    // Feeds (kept by the InferenceFeeds contract; a feed round is a task with feedId set)
+    // =========================================================================================================
+
+    /// @notice Name the InferenceFeeds contract (the only one that may create feed tasks; told of their answers).
+    function setFeeds(address feeds_) external onlyOwner {
+        feeds = feeds_;
+        emit FeedsSet(feeds_);
+    }
+
+    /// @notice Create the task of a feed round; only the feeds contract. msg.value is the fee as in
+    /// requestInference, refunded to `requester` if the task expires.
+    function requestFeedTask(address requester, bytes32 modelId, bytes calldata input, uint64 feedId)
+        external
+        payable
+        whenNotPaused
+        returns (uint64 taskId)
+    {
+        if (msg.sender != feeds || feedId == 0) revert OnlyFeeds();
+        return _createTask(requester, modelId, input, address(0), 0, feedId);
+    }
+
+    // =========================================================================================================
+    // Views
+    // =========================================================================================================
+
+    /// @notice The digest operators sign for `outputHash` on the task with `taskHash` (docs/protocol.md).
+    function responseDigest(bytes32 taskHash, bytes32 outputHash) external view returns (bytes32) {
+        return _responseDigest(taskHash, outputHash);
+    }
+
+    /// @notice Status of `taskId`, and the block it was responded in (0 unless Responded).
+    function taskStatus(uint64 taskId) public view returns (TaskStatus status, uint32 respondedBlock) {
+        uint256 s = uint256(_taskState[taskId]);
+        if (s == 0) return (TaskStatus.None, 0);
+        uint256 tag = s >> 224;
+        if (tag == 0) return (TaskStatus.Pending, 0);
+        if (tag == EXPIRED_TAG) return (TaskStatus.Expired, 0);
+        return (TaskStatus.Responded, uint32(tag));
+    }
+
+    /// @notice Whether task `taskId` (with hash `taskHash`) was answered with `outputHash` and
+    /// `signatoryRecordHash` (both in its TaskResponded event).
+    function isResponse(uint64 taskId, bytes32 taskHash, bytes32 outputHash, bytes32 signatoryRecordHash)
+        external
+        view
+        returns (bool)
+    {
+        uint256 s = uint256(_taskState[taskId]);
+        uint256 tag = s >> 224;
+        if (tag == 0 || tag == EXPIRED_TAG) return false;
+        return (s & HASH_MASK) == (uint256(keccak256(abi.encode(taskHash, outputHash, signatoryRecordHash))) & HASH_MASK);
+    }
+
+    /// @notice Current configuration.
+    function config() external view returns (Config memory) {
+        State memory st = _state;
+        return Config(st.responseWindow, st.challengeWindow, st.maxStaleBlocks, st.maxInputBytes, st.maxCallbackGas);
+    }
+
+    /// @notice Fees held for pending tasks and credited refunds.
+    function escrowedFees() external view returns (uint256) {
+        return _state.escrowedFees;
+    }
+
+    /// @notice Quorums and thresholds applied to new tasks.
+    function quorumConfig() external view returns (bytes memory quorumNumbers, uint16[] memory quorumThresholdBps) {
+        return (_quorumNumbers, _quorumThresholdBps);
+    }
+
+    // =========================================================================================================
+    // Internals
+    // =========================================================================================================
+
+    function _setConfig(Config memory c) internal {
+        // a task must stay respondable until its deadline: block.number - referenceBlock <= responseWindow + 1
+        if (c.responseWindow == 0 || c.challengeWindow == 0 || c.maxStaleBlocks <= c.responseWindow) {
+            revert InvalidWindows();
+        }
+        if (c.maxInputBytes == 0) revert InvalidInputCap();
+        State storage st = _state;
+        st.responseWindow = c.responseWindow;
+        st.challengeWindow = c.challengeWindow;
+        st.maxStaleBlocks = c.maxStaleBlocks;
+        st.maxInputBytes = c.maxInputBytes;
+        st.maxCallbackGas = c.maxCallbackGas;
+        emit ConfigSet(c);
+    }
+
+    function _createTask(
+        address requester,
+        bytes32 modelId,
+        bytes memory input,
+        address callback,
+        uint32 callbackGasLimit,
+        uint64 feedId
+    ) internal returns (uint64 taskId) {
+        (bool active,,, uint96 minFee,) = models.modelTerms(modelId);
+        if (!active) revert ModelNotActive(modelId);
+        if (msg.value < minFee) revert FeeTooLow(msg.value, minFee);
+        if (msg.value > type(uint96).max) revert FeeTooHigh(msg.value);
+        State memory st = _state;
+        if (input.length == 0 || input.length > st.maxInputBytes) {
+            revert InvalidInputSize(input.length, st.maxInputBytes);
+        }
+        if (callbackGasLimit > st.maxCallbackGas) revert CallbackGasTooHigh(callbackGasLimit, st.maxCallbackGas);
+        if (_quorumNumbers.length == 0) revert QuorumsNotConfigured();
+
+        taskId = ++taskCount;
+        Task memory task = Task({
+            taskId: taskId,
+            modelId: modelId,
+            requester: requester,
+            inputHash: keccak256(input),
+            referenceBlock: uint32(block.number - 1),
+            deadlineBlock: uint32(block.number + st.responseWindow),
+            fee: uint96(msg.value),
+            callback: callback,
+            callbackGasLimit: callback == address(0) ? 0 : callbackGasLimit,
+            feedId: feedId,
+            quorumNumbers: _quorumNumbers,
+            quorumThresholdBps: _quorumThresholdBps
+        });
+        bytes32 taskHash = keccak256(abi.encode(task));
+        _taskState[taskId] = bytes32(uint256(taskHash) & HASH_MASK);
+        if (msg.value != 0) _state.escrowedFees = st.escrowedFees + uint96(msg.value);
+        emit TaskCreated(taskId, taskHash, task, input);
+    }
+
+    function _hashTask(Task calldata task) internal pure returns (bytes32) {
+        return keccak256(abi.encode(task));
+    }
+
+    function _requirePending(uint64 taskId, bytes32 taskHash) internal view {
+        uint256 s = uint256(_taskState[taskId]);
+        if (s == uint256(taskHash) & HASH_MASK) return;
+        if (s >> 224 == 0) revert TaskMismatch(taskId); // unknown task, or pending with another hash
+        (TaskStatus status,) = taskStatus(taskId);
+        revert TaskNotPending(taskId, status);
+    }
+
+    function _responseDigest(bytes32 taskHash, bytes32 outputHash) internal view returns (bytes32) {
+        return keccak256(abi.encode(RESPONSE_TYPEHASH, block.chainid, address(this), taskHash, outputHash));
+    }
+
+    function _checkThresholds(Task calldata task, IOperatorRegistryTypes.SignatureCheckResult memory r)
+        internal
+        pure
+    {
+        uint256 n = task.quorumNumbers.length;
+        for (uint256 i; i < n; ++i) {
+            uint96 signed = r.signedStake[i];
+            uint96 total = r.totalStake[i];
+            uint16 bps = task.quorumThresholdBps[i];
+            if (signed == 0 || uint256(signed) * 10_000 < uint256(total) * bps) {
+                revert ThresholdNotMet(uint8(task.quorumNumbers[i]), signed, total, bps);
+            }
+        }
+    }
+
+    /// @dev Calls the requester with exactly callbackGasLimit gas (reverting if the 63/64 rule could cut it) and
+    /// copies no return data, so neither a revert, an out-of-gas nor a return-data bomb can block the response.
+    function _callBack(Task calldata task, bytes calldata output) internal {
+        uint256 gasLimit = task.callbackGasLimit;
+        uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_RESERVE;
+        if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
+        bytes memory data = abi.encodeCall(IInferenceCallback.onInferenceResult, (task.taskId, output));
+        address target = task.callback;
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        emit CallbackResult(task.taskId, target, ok);
+    }
+
+    /// @dev Checks that the task was responded with acceptedHash/signatoryRecordHash, that the challenge window is
+    /// open and that the dissent is a different output.
+    function _checkEvidenceTarget(
+        uint64 taskId,
+        bytes32 taskHash,
+        bytes32 acceptedHash,
+        bytes32 signatoryRecordHash,
+        bytes32 dissentHash
+    ) internal view {
+        (TaskStatus status, uint32 respondedBlock) = taskStatus(taskId);
+        if (status != TaskStatus.Responded) revert TaskNotResponded(taskId, status);
+        uint256 commitment = uint256(keccak256(abi.encode(taskHash, acceptedHash, signatoryRecordHash))) & HASH_MASK;
+        if (uint256(_taskState[taskId]) & HASH_MASK != commitment) revert ResponseMismatch(taskId);
+        uint256 lastBlock = uint256(respondedBlock) + _state.challengeWindow;
+        if (block.number > lastBlock) revert ChallengeWindowClosed(taskId, lastBlock);
+        if (dissentHash == acceptedHash) revert SameOutput();
+    }
+
+    /// @dev The model's slashWad, if this pair of outputs is slashable under the model's profile.
+    function _slashWadFor(bytes32 modelId, bytes calldata acceptedOutput, bytes calldata dissentOutput)
+        internal
+        view
+        returns (uint64)
+    {
+        (, IModelRegistry.Profile profile, uint32 tolerance,, uint64 slashWad) = models.modelTerms(modelId);
+        if (slashWad == 0) revert SlashingDisabled(modelId);
+        if (profile == IModelRegistry.Profile.Tolerant && !_beyondTolerance(acceptedOutput, dissentOutput, tolerance))
+        {
+            revert NotSlashable();
+        }
+        return slashWad;
+    }
+
+    /// @dev Verifies the operator's single signature over `digest` with its registered pkG2 and marks the
+    /// (task, operator) pair as slashed.
+    function _checkDissentSignature(
+        uint64 taskId,
+        address operator,
+        bytes32 digest,
+        BN254.G1Point calldata signature
+    ) internal returns (bytes32 operatorId) {
+        bytes32 key = keccak256(abi.encode(taskId, operator));
+        if (_slashed[key]) revert AlreadySlashed(taskId, operator);
+        bool valid;
+        (operatorId, valid) = registry.verifyOperatorSignature(operator, digest, signature);
+        if (operatorId == bytes32(0)) revert UnknownOperator(operator);
+        if (!valid) revert InvalidDissentSignature();
+        _slashed[key] = true;
+    }
+
+    function _slash(Task calldata task, address operator, bytes32 operatorId, uint64 slashWad, bytes32 dissentHash)
+        internal
+    {
+        bytes memory slashedIn = _slashInQuorums(task, operator, operatorId, slashWad);
+        if (slashedIn.length == 0) revert NoSlashableStake();
+        address[] memory ops = new address[](1);
+        ops[0] = operator;
+        registry.updateOperators(ops);
+        emit DissenterSlashed(task.taskId, operator, operatorId, dissentHash, slashedIn, slashWad);
+    }
+
+    function _slashInQuorums(Task calldata task, address operator, bytes32 operatorId, uint64 slashWad)
+        internal
+        returns (bytes memory slashedIn)
+    {
+        for (uint256 i; i < task.quorumNumbers.length; ++i) {
+            uint8 quorum = uint8(task.quorumNumbers[i]);
+            (bool member, uint96 stake) = registry.getOperatorStakeAt(operatorId, quorum, task.referenceBlock);
+            if (!member || stake == 0) continue;
+            if (!allocationManager.isOperatorSlashable(operator, OperatorSet(address(this), quorum))) continue;
+            IOperatorRegistryTypes.StrategyParams[] memory sp = registry.quorumStrategies(quorum);
+            IStrategy[] memory strategies = new IStrategy[](sp.length);
+            uint256[] memory wads = new uint256[](sp.length);
+            for (uint256 j; j < sp.length; ++j) {
+                strategies[j] = sp[j].strategy;
+                wads[j] = slashWad;
+            }
+            allocationManager.slashOperator(
+                address(this),
+                IAllocationManagerTypes.SlashingParams({
+                    operator: operator,
+                    operatorSetId: quorum,
+                    strategies: strategies,
+                    wadsToSlash: wads,
+                    description: SLASH_DESCRIPTION
+                })
+            );
+            slashedIn = bytes.concat(slashedIn, bytes1(quorum));
+        }
+    }
+
+    /// @dev Tolerant profile: same length and header, and some int32 LE element differs by more than tolerance.
+    function _beyondTolerance(bytes calldata a, bytes calldata b, uint32 tolerance) internal pure returns (bool) {
+        uint256 len = a.length;
+        if (len != b.length || len < OUTPUT_HEADER_BYTES) return false;
+        if (bytes5(a[:OUTPUT_HEADER_BYTES]) != bytes5(b[:OUTPUT_HEADER_BYTES])) return false;
+        for (uint256 o = OUTPUT_HEADER_BYTES; o + 4 <= len; o += 4) {
+            int256 x = _int32At(a, o);
+            int256 y = _int32At(b, o);
+            uint256 d = x > y ? uint256(x - y) : uint256(y - x);
+            if (d > tolerance) return true;
+        }
+        return false;
+    }
+
+    /// @dev The little-endian int32 at data[offset .. offset+4]; the caller keeps offset + 4 <= data.length.
+    function _int32At(bytes calldata data, uint256 offset) internal pure returns (int256 v) {
+        uint256 w;
+        assembly ("memory-safe") {
+            w := shr(224, calldataload(add(data.offset, offset)))
+        }
+        // w holds the 4 bytes big-endian; swap to little-endian and sign-extend
+        w = ((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >> 8) & 0xff00) | (w >> 24);
+        v = int256(int32(uint32(w)));
+    }
+}

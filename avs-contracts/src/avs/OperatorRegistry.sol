@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
+import {BN254} from "./libraries/BN254.sol";
+import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
+import {IAVSRegistrar} from "../interfaces/eigenlayer/IAVSRegistrar.sol";
+import {IAllocationManager} from "../interfaces/eigenlayer/IAllocationManager.sol";
+import {IStrategy} from "../interfaces/eigenlayer/IStrategy.sol";
+import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
+
+/// @title OperatorRegistry
+/// @notice The AVS registrar: EigenLayer's BLSApkRegistry, StakeRegistry, IndexRegistry and BLSSignatureChecker
+/// folded into one contract for one AVS.
+///
+/// Quorums are the AVS's operator sets (quorum number = operator set id, < 256). An operator joins through
+/// AllocationManager.registerForOperatorSets, which calls `registerOperator` here with
+/// `data = abi.encode(PubkeyRegistrationParams)`. The first registration fixes the operator's BLS key pair
+/// (pkG1, pkG2) after checking a proof of possession; a key is never reused by another operator.
+///
+/// Stake of an operator in a quorum = Σ over the quorum's strategies of
+/// AllocationManager.getMinimumSlashableStake(...)[strategy] × multiplier / 1e18, read at registration and
+/// whenever anyone calls `updateOperators`. Registration below the quorum's minimum stake reverts; an operator
+/// that later falls below it keeps its membership (and its key in the aggregate) with stake 0 until a refresh
+/// finds it above the minimum again. The registry cannot eject an operator from the EigenLayer operator set,
+/// so it keeps its membership in step with the AllocationManager's.
+///
+/// History is kept as checkpoints by block number: per quorum (total stake, aggregate G1 key), per operator and
+/// quorum (member, stake). A state "at block B" is the last checkpoint with fromBlock ≤ B, so it includes every
+/// change made in block B; the signature check therefore only accepts reference blocks < block.number.
+/// Lookups try the latest checkpoint first (the usual case for a recent reference block: two storage reads)
+/// and fall back to binary search.
+contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP712 {
+    using BN254 for BN254.G1Point;
+
+    /// @notice EIP-712 type of the proof-of-possession message (domain "AIOracleAVS", version "1").
+    bytes32 public constant PUBKEY_REGISTRATION_TYPEHASH = keccak256("BN254PubkeyRegistration(address operator)");
+    uint256 internal constant WAD = 1e18;
+
+    IAllocationManager public immutable allocationManager;
+    /// @notice The AVS (the InferenceOracle) whose operator sets are the quorums. Set once by the owner.
+    address public avs;
+
+    struct Quorum {
+        bool exists;
+        uint96 minimumStake;
+        uint32 maxOperators;
+        uint32 operatorCount;
+    }
+
+    struct OperatorKeys {
+        bytes32 operatorId;
+        BN254.G1Point pubkeyG1;
+        BN254.G2Point pubkeyG2;
+    }
+
+    /// @dev 3 slots: (fromBlock, totalStake), apk.X, apk.Y.
+    struct QuorumCheckpoint {
+        uint32 fromBlock;
+        uint96 totalStake;
+        BN254.G1Point apk;
+    }
+
+    /// @dev 1 slot.
+    struct StakeCheckpoint {
+        uint32 fromBlock;
+        bool member;
+        uint96 stake;
+    }
+
+    mapping(uint8 quorum => Quorum) internal _quorums;
+    mapping(uint8 quorum => StrategyParams[]) internal _quorumStrategies;
+    uint8[] internal _quorumList;
+
+    mapping(address operator => OperatorKeys) internal _keys;
+    /// @notice The operator that registered the key with this operatorId (address(0) if none).
+    mapping(bytes32 operatorId => address) public operatorOfId;
+
+    mapping(uint8 quorum => QuorumCheckpoint[]) internal _quorumHistory;
+    mapping(bytes32 operatorId => mapping(uint8 quorum => StakeCheckpoint[])) internal _stakeHistory;
+    /// @dev Every operator that was ever a member of the quorum, in order of first joining (the index registry).
+    mapping(uint8 quorum => bytes32[]) internal _everMembers;
+
+    modifier onlyAllocationManager() {
+        if (msg.sender != address(allocationManager)) revert OnlyAllocationManager();
+        _;
+    }
+
+    modifier onlyAvs() {
+        if (msg.sender != avs || msg.sender == address(0)) revert OnlyAvs();
+        _;
+    }
+
+    /// @param allocationManager_ EigenLayer's AllocationManager (the only caller of the registrar callbacks).
+    /// @param initialOwner Sets the AVS address once and tunes quorum minimum stake / maximum operators.
+    constructor(IAllocationManager allocationManager_, address initialOwner)
+        Ownable(initialOwner)
+        EIP712("AIOracleAVS", "1")
+    {
+        allocationManager = allocationManager_;
+    }
+
+    // =========================================================================================================
+    // Administration
+    // =========================================================================================================
+
+    /// @notice Bind the registry to its AVS (the InferenceOracle). Once only; must precede
+    /// AllocationManager.setAVSRegistrar, which checks `supportsAVS`.
+    function setAvs(address avs_) external onlyOwner {
+        if (avs != address(0)) revert AvsAlreadySet();
+        if (avs_ == address(0)) revert AvsNotSet();
+        avs = avs_;
+        emit AvsSet(avs_);
+    }
+
+    /// @notice Create quorum `quorum` (the AVS creates the matching operator set in the same transaction).
+    /// @param strategies Non-empty, strictly ascending by address, multipliers > 0.
+    function createQuorum(uint8 quorum, uint96 minimumStake, uint32 maxOperators, StrategyParams[] calldata strategies)
+        external
+        onlyAvs
+    {
+        Quorum storage q = _quorums[quorum];
+        if (q.exists) revert QuorumExists(quorum);
+        if (strategies.length == 0 || maxOperators == 0) revert InvalidStrategies();
+        for (uint256 i; i < strategies.length; ++i) {
+            if (strategies[i].multiplier == 0) revert InvalidStrategies();
+            if (i > 0 && address(strategies[i].strategy) <= address(strategies[i - 1].strategy)) {
+                revert InvalidStrategies();
+            }
+            _quorumStrategies[quorum].push(strategies[i]);
+        }
+        q.exists = true;
+        q.minimumStake = minimumStake;
+        q.maxOperators = maxOperators;
+        _quorumList.push(quorum);
+        _quorumHistory[quorum].push(QuorumCheckpoint(uint32(block.number), 0, BN254.G1Point(0, 0)));
+        emit QuorumCreated(quorum, minimumStake, maxOperators, strategies);
+    }
+
+    /// @notice Set the minimum stake for registration; members below it get stake 0 at their next refresh.
+    function setMinimumStake(uint8 quorum, uint96 minimumStake) external onlyOwner {
+        _quorum(quorum).minimumStake = minimumStake;
+        emit MinimumStakeSet(quorum, minimumStake);
+    }
+
+    /// @notice Set the maximum number of members (existing members above it stay; new ones are refused).
+    function setMaxOperators(uint8 quorum, uint32 maxOperators) external onlyOwner {
+        if (maxOperators == 0) revert InvalidStrategies();
+        _quorum(quorum).maxOperators = maxOperators;
+        emit MaxOperatorsSet(quorum, maxOperators);
+    }
+
+    // =========================================================================================================
+    // IAVSRegistrar
+    // =========================================================================================================
+
+    /// @inheritdoc IAVSRegistrar
+    function supportsAVS(address avs_) external view returns (bool) {
+        return avs_ != address(0) && avs_ == avs;
+    }
+
+    /// @notice AllocationManager callback: `operator` joins `operatorSetIds`. `data` = abi.encode(
+    /// PubkeyRegistrationParams) on the first registration (may be empty later; if given it must be the same key).
+    function registerOperator(address operator, address avs_, uint32[] calldata operatorSetIds, bytes calldata data)
+        external
+        onlyAllocationManager
+    {
+        if (avs_ != avs) revert WrongAvs(avs_);
+        (bytes32 operatorId, BN254.G1Point memory pk) = _registerKeyIfNew(operator, data);
+        for (uint256 i; i < operatorSetIds.length; ++i) {
+            _addToQuorum(operator, operatorId, pk, _toQuorum(operatorSetIds[i]));
+        }
+    }
+
+    /// @notice AllocationManager callback: `operator` leaves `operatorSetIds`. Never reverts for a set the operator
+    /// is not a member of here, so leaving can't be blocked.
+    function deregisterOperator(address operator, address avs_, uint32[] calldata operatorSetIds)
+        external
+        onlyAllocationManager
+    {
+        if (avs_ != avs) revert WrongAvs(avs_);
+        OperatorKeys storage k = _keys[operator];
+        bytes32 operatorId = k.operatorId;
+        if (operatorId == bytes32(0)) return;
+        BN254.G1Point memory negPk = BN254.negate(k.pubkeyG1);
+        for (uint256 i; i < operatorSetIds.length; ++i) {
+            uint32 setId = operatorSetIds[i];
+            if (setId > type(uint8).max) continue;
+            uint8 quorum = uint8(setId);
+            StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
+            uint256 n = h.length;
+            if (n == 0 || !h[n - 1].member) continue;
+            uint96 oldStake = h[n - 1].stake;
+            _pushStake(h, false, 0);
+            _quorums[quorum].operatorCount -= 1;
+            _updateQuorum(quorum, negPk, true, 0, oldStake);
+            emit OperatorRemovedFromQuorum(operator, operatorId, quorum);
+        }
+    }
+
+    // =========================================================================================================
+    // Stake updates
+    // =========================================================================================================
+
+    /// @notice Refresh the stakes of `operators` in every quorum they are members of (after delegation changes,
+    /// allocation changes or slashing). Permissionless. Unregistered addresses are skipped. A stake under the
+    /// quorum's minimum is recorded as 0 (the operator stays a member).
+    function updateOperators(address[] calldata operators) external {
+        uint256 nq = _quorumList.length;
+        for (uint256 i; i < operators.length; ++i) {
+            bytes32 operatorId = _keys[operators[i]].operatorId;
+            if (operatorId == bytes32(0)) continue;
+            for (uint256 j; j < nq; ++j) {
+                uint8 quorum = _quorumList[j];
+                StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
+                uint256 n = h.length;
+                if (n == 0 || !h[n - 1].member) continue;
+                uint96 newStake = _weigh(operators[i], quorum);
+                if (newStake < _quorums[quorum].minimumStake) newStake = 0;
+                uint96 oldStake = h[n - 1].stake;
+                if (newStake == oldStake) continue;
+                _pushStake(h, true, newStake);
+                _updateQuorum(quorum, BN254.G1Point(0, 0), false, newStake, oldStake);
+                emit OperatorStakeUpdated(operatorId, quorum, newStake);
+            }
+        }
+    }
+
+    // =========================================================================================================
+    // Signature check (EigenLayer's BLSSignatureChecker math, DESIGN §4)
+    // =========================================================================================================
+
+    /// @notice Check an aggregate signature over `msgHash` for `quorumNumbers` (strictly ascending) at
+    /// `referenceBlock` (< block.number). apk = Σ quorum apks − Σ non-signer keys (each once per task quorum it is a
+    /// member of at the reference block; a non-signer that is a member of none reverts NonSignerNotMember).
+    /// Verifies e(σ + γ·apk, −G2) · e(H(m) + γ·G1, apkG2) == 1 (two pairings, whatever the number of signers).
+    /// Staleness of the reference block is the caller's policy.
+    function checkSignatures(
+        bytes32 msgHash,
+        bytes calldata quorumNumbers,
+        uint32 referenceBlock,
+        NonSignerStakesAndSignature calldata params
+    ) external view returns (SignatureCheckResult memory r) {
+        uint256 nq = quorumNumbers.length;
+        if (nq == 0) revert EmptyQuorumNumbers();
+        if (referenceBlock >= block.number) revert ReferenceBlockNotInPast(referenceBlock);
+        r.signedStake = new uint96[](nq);
+        r.totalStake = new uint96[](nq);
+
+        BN254.G1Point memory apk;
+        for (uint256 i; i < nq; ++i) {
+            uint8 quorum = uint8(quorumNumbers[i]);
+            if (i > 0 && quorum <= uint8(quorumNumbers[i - 1])) revert QuorumsNotAscending();
+            QuorumCheckpoint storage cp = _quorumAt(quorum, referenceBlock);
+            uint96 total = cp.totalStake;
+            r.totalStake[i] = total;
+            r.signedStake[i] = total;
+            if (i == 0) apk = cp.apk;
+            else apk = apk.plus(cp.apk);
+        }
+
+        apk = _subtractNonSigners(quorumNumbers, referenceBlock, params.nonSignerPubkeys, r, apk);
+        if (!_verifyAggregate(msgHash, apk, params.apkG2, params.sigma)) revert InvalidSignature();
+        r.signatoryRecordHash = keccak256(abi.encodePacked(referenceBlock, r.nonSignerIds));
+    }
+
+    // =========================================================================================================
+    // Views
+    // =========================================================================================================
+
+    /// @notice The EIP-712 digest an operator signs (hashed to G1) to prove possession of its BLS key.
+    function pubkeyRegistrationDigest(address operator) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(PUBKEY_REGISTRATION_TYPEHASH, operator)));
+    }
+
+    /// @notice hashToG1(pubkeyRegistrationDigest(operator)): the point an operator signs for proof of possession.
+    function pubkeyRegistrationMessageHash(address operator) public view returns (BN254.G1Point memory) {
+        return BN254.hashToG1(pubkeyRegistrationDigest(operator));
+    }
+
+    /// @notice The operatorId of `operator` (zero if it never registered a key).
+    function operatorIdOf(address operator) external view returns (bytes32) {
+        return _keys[operator].operatorId;
+    }
+
+    /// @notice The registered BLS keys of `operator` (all zero if none).
+    function getOperatorPubkeys(address operator)
+        external
+        view
+        returns (bytes32 operatorId, BN254.G1Point memory pubkeyG1, BN254.G2Point memory pubkeyG2)
+    {
+        OperatorKeys storage k = _keys[operator];
+        return (k.operatorId, k.pubkeyG1, k.pubkeyG2);
+    }
+
+    /// @notice Check one BLS signature of `operator` over `digest` (hashed to G1) against its registered pkG2:
+    /// e(σ, −G2) · e(H(digest), pkG2) == 1. Returns operatorId 0 (and false) for an operator without a key.
+    function verifyOperatorSignature(address operator, bytes32 digest, BN254.G1Point calldata signature)
+        external
+        view
+        returns (bytes32 operatorId, bool valid)
+    {
+        OperatorKeys storage k = _keys[operator];
+        operatorId = k.operatorId;
+        if (operatorId == bytes32(0) || !BN254.isOnCurve(signature)) return (operatorId, false);
+        valid = BN254.verifySingle(digest, signature, k.pubkeyG2);
+    }
+
+    /// @notice Whether quorum `quorum` exists.
+    function quorumExists(uint8 quorum) external view returns (bool) {
+        return _quorums[quorum].exists;
+    }
+
+    /// @notice The quorum numbers in order of creation.
+    function quorumList() external view returns (uint8[] memory) {
+        return _quorumList;
+    }
+
+    /// @notice Configuration and current member count of `quorum`.
+    function quorumConfig(uint8 quorum)
+        external
+        view
+        returns (uint96 minimumStake, uint32 maxOperators, uint32 operatorCount)
+    {
+        Quorum storage q = _quorum(quorum);
+        return (q.minimumStake, q.maxOperators, q.operatorCount);
+    }
+
+    /// @notice The strategies and multipliers of `quorum` (ascending by address).
+    function quorumStrategies(uint8 quorum) external view returns (StrategyParams[] memory) {
+        return _quorumStrategies[quorum];
+    }
+
+    /// @notice Membership and stake of `operatorId` in `quorum` at `blockNumber` ((false, 0) before it joined).
+    function getOperatorStakeAt(bytes32 operatorId, uint8 quorum, uint32 blockNumber)
+        external
+        view
+        returns (bool member, uint96 stake)
+    {
+        return _stakeAt(operatorId, quorum, blockNumber);
+    }
+
+    /// @notice Aggregate G1 key and total stake of `quorum` at `blockNumber`; reverts NoHistoryAt before creation.
+    function getQuorumApkAt(uint8 quorum, uint32 blockNumber)
+        external
+        view
+        returns (BN254.G1Point memory apk, uint96 totalStake)
+    {
+        QuorumCheckpoint storage cp = _quorumAt(quorum, blockNumber);
+        return (cp.apk, cp.totalStake);
+    }
+
+    /// @notice Number of checkpoints of `quorum`, and of `operatorId` in `quorum` (for monitoring and tests).
+    function historyLengths(uint8 quorum, bytes32 operatorId)
+        external
+        view
+        returns (uint256 quorumCheckpoints, uint256 operatorCheckpoints)
+    {
+        return (_quorumHistory[quorum].length, _stakeHistory[operatorId][quorum].length);
+    }
+
+    /// @notice The full operator state of `quorum` at `blockNumber` (members only, in order of first joining):
+    /// what an aggregator loads for a task. Meant for eth_call; its cost grows with all operators ever registered.
+    function getQuorumState(uint8 quorum, uint32 blockNumber) external view returns (QuorumState memory s) {
+        QuorumCheckpoint storage cp = _quorumAt(quorum, blockNumber);
+        s.apk = cp.apk;
+        s.totalStake = cp.totalStake;
+        bytes32[] storage ever = _everMembers[quorum];
+        uint256 n = ever.length;
+        bool[] memory isMember = new bool[](n);
+        uint96[] memory stakes = new uint96[](n);
+        uint256 count;
+        for (uint256 i; i < n; ++i) {
+            (isMember[i], stakes[i]) = _stakeAt(ever[i], quorum, blockNumber);
+            if (isMember[i]) ++count;
+        }
+        s.operators = new address[](count);
+        s.operatorIds = new bytes32[](count);
+        s.pubkeysG1 = new BN254.G1Point[](count);
+        s.stakes = new uint96[](count);
+        uint256 k;
+        for (uint256 i; i < n; ++i) {
+            if (!isMember[i]) continue;
+            address op = operatorOfId[ever[i]];
+            s.operators[k] = op;
+            s.operatorIds[k] = ever[i];
+            s.pubkeysG1[k] = _keys[op].pubkeyG1;
+            s.stakes[k] = stakes[i];
+            ++k;
+        }
+    }
+
+    // =========================================================================================================
+    // Internals
+    // =========================================================================================================
+
+    function _quorum(uint8 quorum) internal view returns (Quorum storage q) {
+        q = _quorums[quorum];
+        if (!q.exists) revert QuorumDoesNotExist(quorum);
+    }
+
+    function _toQuorum(uint32 operatorSetId) internal pure returns (uint8) {
+        if (operatorSetId > type(uint8).max) revert InvalidOperatorSetId(operatorSetId);
+        return uint8(operatorSetId);
+    }
+
+    /// @dev Returns the operator's key, registering it (with proof of possession) on first use.
+    function _registerKeyIfNew(address operator, bytes calldata data)
+        internal
+        returns (bytes32 operatorId, BN254.G1Point memory pk)
+    {
+        OperatorKeys storage k = _keys[operator];
+        operatorId = k.operatorId;
+        if (operatorId != bytes32(0)) {
+            if (data.length != 0) {
+                PubkeyRegistrationParams memory again = abi.decode(data, (PubkeyRegistrationParams));
+                if (BN254.hashG1(again.pubkeyG1) != operatorId) revert PubkeyMismatch();
+            }
+            return (operatorId, k.pubkeyG1);
+        }
+        if (data.length == 0) revert MissingPubkey();
+        PubkeyRegistrationParams memory p = abi.decode(data, (PubkeyRegistrationParams));
+        if (!BN254.isOnCurve(p.pubkeyG1)) revert InvalidPubkey();
+        operatorId = BN254.hashG1(p.pubkeyG1);
+        if (operatorOfId[operatorId] != address(0)) revert PubkeyAlreadyRegistered(operatorId);
+        if (!BN254.isOnCurve(p.pubkeyRegistrationSignature)) revert InvalidProofOfPossession();
+
+        BN254.G1Point memory h = pubkeyRegistrationMessageHash(operator);
+        // EigenLayer's BLSApkRegistry γ for the proof of possession
+        uint256 gamma = uint256(
+            keccak256(
+                abi.encodePacked(
+                    p.pubkeyRegistrationSignature.X,
+                    p.pubkeyRegistrationSignature.Y,
+                    p.pubkeyG1.X,
+                    p.pubkeyG1.Y,
+                    p.pubkeyG2.X,
+                    p.pubkeyG2.Y,
+                    h.X,
+                    h.Y
+                )
+            )
+        ) % BN254.FR_MODULUS;
+        bool ok = BN254.pairing(
+            p.pubkeyRegistrationSignature.plus(p.pubkeyG1.scalarMul(gamma)),
+            BN254.negGeneratorG2(),
+            h.plus(BN254.generatorG1().scalarMul(gamma)),
+            p.pubkeyG2
+        );
+        if (!ok) revert InvalidProofOfPossession();
+
+        k.operatorId = operatorId;
+        k.pubkeyG1 = p.pubkeyG1;
+        k.pubkeyG2 = p.pubkeyG2;
+        operatorOfId[operatorId] = operator;
+        emit NewPubkeyRegistration(operator, operatorId, p.pubkeyG1, p.pubkeyG2);
+        return (operatorId, p.pubkeyG1);
+    }
+
+    function _addToQuorum(address operator, bytes32 operatorId, BN254.G1Point memory pk, uint8 quorum) internal {
+        Quorum storage q = _quorum(quorum);
+        StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
+        uint256 n = h.length;
+        if (n != 0 && h[n - 1].member) revert AlreadyMember(quorum);
+        if (q.operatorCount >= q.maxOperators) revert MaxOperatorsReached(quorum);
+        uint96 stake = _weigh(operator, quorum);
+        if (stake < q.minimumStake) revert InsufficientStake(quorum, stake, q.minimumStake);
+        if (n == 0) _everMembers[quorum].push(operatorId);
+        _pushStake(h, true, stake);
+        q.operatorCount += 1;
+        _updateQuorum(quorum, pk, true, stake, 0);
+        emit OperatorAddedToQuorum(operator, operatorId, quorum, stake);
+    }
+
+    /// @dev Stake of `operator` in `quorum` now, from the AllocationManager's slashable stake.
+    function _weigh(address operator, uint8 quorum) internal view returns (uint96) {
+        StrategyParams[] storage sp = _quorumStrategies[quorum];
+        uint256 len = sp.length;
+        IStrategy[] memory strategies = new IStrategy[](len);
+        for (uint256 i; i < len; ++i) {
+            strategies[i] = sp[i].strategy;
+        }
+        address[] memory ops = new address[](1);
+        ops[0] = operator;
+        uint256[][] memory slashable = allocationManager.getMinimumSlashableStake(
+            OperatorSet({avs: avs, id: quorum}), ops, strategies, uint32(block.number)
+        );
+        uint256 total;
+        for (uint256 i; i < len; ++i) {
+            total += slashable[0][i] * sp[i].multiplier / WAD;
+        }
+        return total > type(uint96).max ? type(uint96).max : uint96(total);
+    }
+
+    function _pushStake(StakeCheckpoint[] storage h, bool member, uint96 stake) internal {
+        uint256 n = h.length;
+        if (n != 0 && h[n - 1].fromBlock == block.number) {
+            h[n - 1].member = member;
+            h[n - 1].stake = stake;
+        } else {
+            h.push(StakeCheckpoint(uint32(block.number), member, stake));
+        }
+    }
+
+    /// @dev New quorum checkpoint: apk += keyDelta (if withKey), total += addStake − subStake.
+    function _updateQuorum(
+        uint8 quorum,
+        BN254.G1Point memory keyDelta,
+        bool withKey,
+        uint96 addStake,
+        uint96 subStake
+    ) internal {
+        QuorumCheckpoint[] storage h = _quorumHistory[quorum];
+        QuorumCheckpoint storage last = h[h.length - 1];
+        BN254.G1Point memory apk = last.apk;
+        if (withKey) apk = apk.plus(keyDelta);
+        uint96 total = last.totalStake + addStake - subStake;
+        if (last.fromBlock == block.number) {
+            last.totalStake = total;
+            last.apk = apk;
+        } else {
+            h.push(QuorumCheckpoint(uint32(block.number), total, apk));
+        }
+    }
+
+    function _quorumAt(uint8 quorum, uint32 blockNumber) internal view returns (QuorumCheckpoint storage) {
+        QuorumCheckpoint[] storage h = _quorumHistory[quorum];
+        uint256 n = h.length;
+        if (n == 0) revert QuorumDoesNotExist(quorum);
+        if (h[n - 1].fromBlock <= blockNumber) return h[n - 1];
+        uint256 lo;
+        uint256 hi = n - 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi) >> 1;
+            if (h[mid].fromBlock > blockNumber) hi = mid;
+            else lo = mid + 1;
+        }
+        if (lo == 0) revert NoHistoryAt(quorum, blockNumber);
+        return h[lo - 1];
+    }
+
+    function _stakeAt(bytes32 operatorId, uint8 quorum, uint32 blockNumber)
+        internal
+        view
+        returns (bool member, uint96 stake)
+    {
+        StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
+        uint256 n = h.length;
+        if (n == 0) return (false, 0);
+        StakeCheckpoint storage last = h[n - 1];
+        if (last.fromBlock <= blockNumber) return (last.member, last.stake);
+        uint256 lo;
+        uint256 hi = n - 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi) >> 1;
+            if (h[mid].fromBlock > blockNumber) hi = mid;
+            else lo = mid + 1;
+        }
+        if (lo == 0) return (false, 0);
+        StakeCheckpoint storage cp = h[lo - 1];
+        return (cp.member, cp.stake);
+    }
+
+    /// @dev Fills r.nonSignerIds, deducts non-signer stakes from r.signedStake and their keys from apk.
+    function _subtractNonSigners(
+        bytes calldata quorumNumbers,
+        uint32 referenceBlock,
+        BN254.G1Point[] calldata pubkeys,
+        SignatureCheckResult memory r,
+        BN254.G1Point memory apk
+    ) internal view returns (BN254.G1Point memory) {
+        uint256 nn = pubkeys.length;
+        r.nonSignerIds = new bytes32[](nn);
+        uint256 prevId;
+        for (uint256 j; j < nn; ++j) {
+            BN254.G1Point memory pk = pubkeys[j];
+            bytes32 operatorId = BN254.hashG1(pk);
+            if (uint256(operatorId) <= prevId) revert NonSignersNotAscending(j);
+            prevId = uint256(operatorId);
+            r.nonSignerIds[j] = operatorId;
+            uint256 memberships = _deductStake(operatorId, quorumNumbers, referenceBlock, r.signedStake);
+            if (memberships == 0) revert NonSignerNotMember(operatorId);
+            // pk hashes to a member's id, so it is that member's registered (validated) key
+            BN254.G1Point memory negPk = BN254.G1Point(pk.X, BN254.FP_MODULUS - pk.Y);
+            for (uint256 k; k < memberships; ++k) {
+                apk = apk.plus(negPk);
+            }
+        }
+        return apk;
+    }
+
+    /// @dev signed[i] −= stake of operatorId in quorum i at referenceBlock, for each quorum it is a member of.
+    function _deductStake(
+        bytes32 operatorId,
+        bytes calldata quorumNumbers,
+        uint32 referenceBlock,
+        uint96[] memory signed
+    ) internal view returns (uint256 memberships) {
+        for (uint256 i; i < quorumNumbers.length; ++i) {
+            (bool member, uint96 stake) = _stakeAt(operatorId, uint8(quorumNumbers[i]), referenceBlock);
+            if (member) {
+                signed[i] -= stake;
+                ++memberships;
+            }
+        }
+    }
+
+    /// @dev EigenLayer's randomised aggregate check (trySignatureAndApkVerification).
+    function _verifyAggregate(
+        bytes32 msgHash,
+        BN254.G1Point memory apk,
+        BN254.G2Point calldata apkG2,
+        BN254.G1Point calldata sigma
+    ) internal view returns (bool) {
+        uint256 gamma = uint256(
+            keccak256(
+                abi.encodePacked(
+                    msgHash, apk.X, apk.Y, apkG2.X[0], apkG2.X[1], apkG2.Y[0], apkG2.Y[1], sigma.X, sigma.Y
+                )
+            )
+        ) % BN254.FR_MODULUS;
+        BN254.G1Point memory s = sigma;
+        return BN254.pairing(
+            s.plus(apk.scalarMul(gamma)),
+            BN254.negGeneratorG2(),
+            BN254.hashToG1(msgHash).plus(BN254.generatorG1().scalarMul(gamma)),
+            apkG2
+        );
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The contract layer: typed bindings generated from the forge artifacts (./generated, built by
+ * scripts/gen-bindings.mjs), the deployments file, the chain reader aggregators use, and the
+ * operator registration flow.
+ */
+export * from './errors.js';
+export * from './deployment.js';
+export * from './registration.js';
+export * as bindings from './generated/index.js';
+export * from './generated/abis.js';

@@ -1,0 +1,38 @@
+/**
+ * Protocol constants that every side (contracts, sdk, operator, aggregator, auditors) must agree on.
+ * A change here is a protocol change (docs/protocol.md): bump the version byte and the golden vectors.
+ */
+import { keccak256, toUtf8Bytes } from 'ethers';
+import type { Bytes32 } from './hex.js';
+
+/** The EIP-712-style type string of a signed response (protocol.md "Signed response digest"). */
+export const RESPONSE_TYPE = 'AIOracleResponse(uint256 chainId,address oracle,bytes32 taskHash,bytes32 outputHash)';
+
+/** keccak256(RESPONSE_TYPE), precomputed so importing has no work to do. Checked by a unit test. */
+export const RESPONSE_TYPEHASH: Bytes32 = '0x73bb569862d8cfec0b4daf93ad340126c81f3f441fd9c70ceb0c2beca4671c1a';
+
+/** Version byte of the canonical input encoding (encoding.md). */
+export const INPUT_ENCODING_VERSION = 0x01;
+
+/** Version byte of the canonical output encoding (encoding.md). */
+export const OUTPUT_ENCODING_VERSION = 0x01;
+
+/** Bytes before the first tensor in input and output bytes: version (1) + uint32 LE batch (4). */
+export const ENCODING_HEADER_BYTES = 5;
+
+/**
+ * Largest canonical input, in bytes, header included. The oracle contract rejects larger inputs in
+ * `requestInference`; manifests whose largest batch would not fit are invalid.
+ */
+export const MAX_INPUT_BYTES = 65_536;
+
+/** Largest canonical output, in bytes, header included (manifests are checked against it). */
+export const MAX_OUTPUT_BYTES = 65_536;
+
+/** Largest `maxBatch` a manifest may declare. */
+export const MAX_BATCH = 65_535;
+
+/** Helper for tests and docs: the typehash computed from RESPONSE_TYPE. */
+export function computeResponseTypehash(): Bytes32 {
+  return keccak256(toUtf8Bytes(RESPONSE_TYPE)) as Bytes32;
+}

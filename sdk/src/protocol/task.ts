@@ -1,0 +1,223 @@
+/**
+ * The task (docs/protocol.md "Task"): its TypeScript shape, its one ABI tuple string, its hash, and
+ * the parsers for untrusted task data (decoded chain logs, queue job data, HTTP bodies). A task that
+ * parses here is one the contract could have emitted; everything else is ERR_TASK_INVALID.
+ */
+import { AbiCoder, getAddress, getBytes, hexlify, keccak256, type BytesLike } from 'ethers';
+import { z } from 'zod';
+import { AioracleError } from '../errors.js';
+import type { Address, Bytes32, Hex } from './hex.js';
+import { formatZodError, zodIssueDetails } from './validation.js';
+
+/** Error code for task data that does not describe a valid task. */
+export const ERR_TASK_INVALID = 'ERR_TASK_INVALID';
+
+/**
+ * The Solidity `Task` struct as an ethers human-readable tuple, field for field. Bindings reuse it
+ * (e.g. `event TaskCreated(uint64 indexed taskId, bytes32 indexed taskHash, ${TASK_ABI_TUPLE} task, bytes input)`).
+ */
+export const TASK_ABI_TUPLE =
+  'tuple(uint64 taskId, bytes32 modelId, address requester, bytes32 inputHash, uint32 referenceBlock, uint32 deadlineBlock, uint96 fee, address callback, uint32 callbackGasLimit, uint64 feedId, bytes quorumNumbers, uint16[] quorumThresholdBps)';
+
+/**
+ * A task, as created by `InferenceOracle.requestInference`. uint64/uint96 fields are bigints,
+ * uint32/uint16 fields numbers; `quorumNumbers` is the `bytes` field as one number per byte.
+ */
+export interface Task {
+  /** uint64, sequential from 1. */
+  taskId: bigint;
+  /** bytes32 ModelRegistry id (lowercase hex). */
+  modelId: Bytes32;
+  /** The requesting address (checksummed). */
+  requester: Address;
+  /** keccak256 of the canonical input bytes (lowercase hex). */
+  inputHash: Bytes32;
+  /** uint32: block whose stakes and keys count. */
+  referenceBlock: number;
+  /** uint32: last block at which a response is accepted (> referenceBlock). */
+  deadlineBlock: number;
+  /** uint96 fee in wei. */
+  fee: bigint;
+  /** Callback address (checksummed; the zero address = none). */
+  callback: Address;
+  /** uint32 gas cap for the callback. */
+  callbackGasLimit: number;
+  /** uint64 feed id; 0 = not a feed round. */
+  feedId: bigint;
+  /** Quorum numbers (uint8 each, strictly ascending, at least one): the `bytes quorumNumbers` field. */
+  quorumNumbers: number[];
+  /** Threshold per quorum in basis points, 1..10000, same length as quorumNumbers. */
+  quorumThresholdBps: number[];
+}
+
+/** A Task in JSON-safe form: uint64/uint96 as decimal strings, everything else as in Task. */
+export interface TaskJson {
+  taskId: string;
+  modelId: Bytes32;
+  requester: Address;
+  inputHash: Bytes32;
+  referenceBlock: number;
+  deadlineBlock: number;
+  fee: string;
+  callback: Address;
+  callbackGasLimit: number;
+  feedId: string;
+  quorumNumbers: number[];
+  quorumThresholdBps: number[];
+}
+
+const UINT_INPUT = 'a bigint, a safe integer or a decimal string';
+
+/** An unsigned integer of `bits` bits, given as bigint, safe integer or decimal string. */
+const uintBig = (bits: number) =>
+  z
+    .union([z.bigint(), z.number().int(), z.string().regex(/^(0|[1-9][0-9]*)$/)], { error: `must be ${UINT_INPUT}` })
+    .transform((v) => BigInt(v))
+    .refine((v) => v >= 0n && v < 1n << BigInt(bits), { error: `must fit in uint${bits}` });
+
+const uintNum = (bits: number) => uintBig(bits).transform((v) => Number(v));
+
+const bytes32 = z
+  .string({ error: 'must be a 0x-prefixed 32-byte hex string' })
+  .regex(/^0x[0-9a-fA-F]{64}$/, { error: 'must be a 0x-prefixed 32-byte hex string' })
+  .transform((s) => s.toLowerCase() as Bytes32);
+
+const address = z
+  .string({ error: 'must be a 0x-prefixed 20-byte address' })
+  .regex(/^0x[0-9a-fA-F]{40}$/, { error: 'must be a 0x-prefixed 20-byte address' })
+  .refine((s) => {
+    try {
+      getAddress(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, { error: 'must be a valid address (bad EIP-55 checksum)' })
+  .transform((s) => getAddress(s) as Address);
+
+const quorumNumbers = z
+  .union(
+    [
+      z.string().regex(/^0x([0-9a-fA-F]{2})*$/).transform((s) => Array.from(getBytes(s))),
+      z.instanceof(Uint8Array).transform((b) => Array.from(b)),
+      z.array(z.union([z.number(), z.bigint()]).transform((v) => Number(v)).refine((n) => Number.isInteger(n) && n >= 0 && n <= 255)),
+    ],
+    { error: 'must be hex bytes, a Uint8Array or an array of integers 0..255' },
+  )
+  .refine((q) => q.length > 0, { error: 'must list at least one quorum' })
+  .refine((q) => q.every((n, i) => i === 0 || n > (q[i - 1] as number)), { error: 'must be strictly ascending' });
+
+const taskSchema = z
+  .strictObject({
+    taskId: uintBig(64).refine((v) => v >= 1n, { error: 'must be >= 1' }),
+    modelId: bytes32,
+    requester: address,
+    inputHash: bytes32,
+    referenceBlock: uintNum(32),
+    deadlineBlock: uintNum(32),
+    fee: uintBig(96),
+    callback: address,
+    callbackGasLimit: uintNum(32),
+    feedId: uintBig(64),
+    quorumNumbers,
+    quorumThresholdBps: z
+      .array(uintNum(16).refine((n) => n >= 1 && n <= 10_000, { error: 'must be from 1 to 10000 basis points' }), { error: 'must be an array' }),
+  })
+  .superRefine((t, ctx) => {
+    if (t.deadlineBlock <= t.referenceBlock) {
+      ctx.addIssue({ code: 'custom', path: ['deadlineBlock'], message: `must be > referenceBlock (${t.referenceBlock})` });
+    }
+    if (t.quorumThresholdBps.length !== t.quorumNumbers.length) {
+      ctx.addIssue({ code: 'custom', path: ['quorumThresholdBps'], message: `must have one entry per quorum (${t.quorumNumbers.length})` });
+    }
+  });
+
+function toPlain(value: unknown): unknown {
+  // ethers' Result (what AbiCoder/Interface decode returns) is an array with names; read it by name.
+  if (value !== null && typeof value === 'object' && typeof (value as { toObject?: unknown }).toObject === 'function') {
+    return (value as { toObject: () => unknown }).toObject();
+  }
+  return value;
+}
+
+/**
+ * Validates untrusted task data and returns a normalised Task (checksummed addresses, lowercase
+ * hashes, bigints). Accepts TaskJson, a Task, or the ethers `Result` of decoding TASK_ABI_TUPLE.
+ * Throws ERR_TASK_INVALID naming each bad field.
+ */
+export function parseTask(value: unknown): Task {
+  const res = taskSchema.safeParse(toPlain(value));
+  if (!res.success) {
+    throw new AioracleError(ERR_TASK_INVALID, formatZodError(res.error), { cause: res.error, details: { issues: zodIssueDetails(res.error) } });
+  }
+  return res.data as Task;
+}
+
+/** The JSON-safe form of a task (for queue job data and HTTP bodies). */
+export function taskToJson(task: Task): TaskJson {
+  return {
+    taskId: task.taskId.toString(10),
+    modelId: task.modelId,
+    requester: task.requester,
+    inputHash: task.inputHash,
+    referenceBlock: task.referenceBlock,
+    deadlineBlock: task.deadlineBlock,
+    fee: task.fee.toString(10),
+    callback: task.callback,
+    callbackGasLimit: task.callbackGasLimit,
+    feedId: task.feedId.toString(10),
+    quorumNumbers: [...task.quorumNumbers],
+    quorumThresholdBps: [...task.quorumThresholdBps],
+  };
+}
+
+/** Parses the JSON-safe form (or a JSON string of it) back into a Task; ERR_TASK_INVALID on bad data. */
+export function taskFromJson(json: unknown): Task {
+  if (typeof json === 'string') {
+    try {
+      json = JSON.parse(json) as unknown;
+    } catch (cause) {
+      throw new AioracleError(ERR_TASK_INVALID, `Task is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return parseTask(json);
+}
+
+/** The task's `quorumNumbers` as the hex `bytes` value the contract sees. */
+export function quorumNumbersToHex(quorumNumbers: readonly number[]): Hex {
+  for (const [i, n] of quorumNumbers.entries()) {
+    if (!Number.isInteger(n) || n < 0 || n > 255) {
+      throw new AioracleError(ERR_TASK_INVALID, `Validation failed: quorumNumbers[${i}] must be an integer 0..255 (got ${n})`);
+    }
+  }
+  return hexlify(Uint8Array.from(quorumNumbers)) as Hex;
+}
+
+/** The value to hand ethers for TASK_ABI_TUPLE (quorumNumbers as hex bytes). */
+export function taskAbiValue(task: Task): Record<string, unknown> {
+  return { ...task, quorumNumbers: quorumNumbersToHex(task.quorumNumbers) };
+}
+
+/** abi.encode(task): the task ABI-encoded as one tuple, as Solidity's `abi.encode(task)`. */
+export function encodeTask(task: Task): Hex {
+  return AbiCoder.defaultAbiCoder().encode([TASK_ABI_TUPLE], [taskAbiValue(task)]) as Hex;
+}
+
+/** Decodes `abi.encode(task)` bytes and validates the result; ERR_TASK_INVALID on bad data. */
+export function decodeTask(data: BytesLike): Task {
+  let decoded: unknown;
+  try {
+    decoded = AbiCoder.defaultAbiCoder().decode([TASK_ABI_TUPLE], data)[0];
+  } catch (cause) {
+    throw new AioracleError(ERR_TASK_INVALID, 'Task bytes are not a valid abi.encode(Task)', { cause });
+  }
+  return parseTask(decoded);
+}
+
+/**
+ * taskHash = keccak256(abi.encode(task)) (protocol.md "Task"): what the oracle stores per task id.
+ * @example taskHash(parseTask(json))
+ */
+export function taskHash(task: Task): Bytes32 {
+  return keccak256(encodeTask(task)) as Bytes32;
+}

@@ -3,3 +3,5 @@
  */
 export * from './load.js';
 export * from './networks.js';
+export * from './schemas/aggregator.js';
+export * from './schemas/operator.js';

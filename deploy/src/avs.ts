@@ -2,7 +2,7 @@
  * Deploying and wiring the AVS contracts against an EigenLayer core (the devnet one or a real one:
  * the same code path, only the core addresses differ). Order matters and is fixed by the contracts:
  *   ModelRegistry, OperatorRegistry(allocationManager), InferenceOracle(allocationManager, registry,
- *   models, config) → registry.setAvs(oracle) → oracle.setupAvs(metadataURI) (metadata + registrar)
+ *   models, config), InferenceFeeds(oracle, models) → oracle.setFeeds(feeds) → registry.setAvs(oracle) → oracle.setupAvs(metadataURI) (metadata + registrar)
  *   → oracle.createQuorum(...) per quorum (operator set + stake bookkeeping)
  *   → oracle.setQuorumConfig(quorums, thresholds) (what new tasks require).
  */
@@ -62,6 +62,7 @@ export interface AvsDeployment {
   inferenceOracle: string;
   operatorRegistry: string;
   modelRegistry: string;
+  inferenceFeeds: string;
   startBlock: number;
 }
 
@@ -113,6 +114,8 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
   const models = await deployContract(ctx, 'ModelRegistry', [owner]);
   const registry = await deployContract(ctx, 'OperatorRegistry', [opts.core.allocationManager, owner]);
   const oracle = await deployContract(ctx, 'InferenceOracle', [opts.core.allocationManager, registry.address, models.address, owner, opts.config]);
+  const feeds = await deployContract(ctx, 'InferenceFeeds', [oracle.address, models.address, owner]);
+  await call(ctx, oracle.contract, 'InferenceOracle', 'setFeeds', [feeds.address]);
   await call(ctx, registry.contract, 'OperatorRegistry', 'setAvs', [oracle.address]);
   await call(ctx, oracle.contract, 'InferenceOracle', 'setupAvs', [opts.metadataUri]);
   const sorted = [...opts.quorums].sort((a, b) => a.quorumNumber - b.quorumNumber);
@@ -123,9 +126,9 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
   await call(ctx, oracle.contract, 'InferenceOracle', 'setQuorumConfig', [hexlify(Uint8Array.from(sorted.map((q) => q.quorumNumber))), sorted.map((q) => q.thresholdBps ?? opts.thresholdBps)]);
   if (opts.owner !== undefined && getAddress(opts.owner) !== getAddress(owner)) {
     // Ownable2Step: the new owner must call acceptOwnership on each contract.
-    for (const [label, c] of [['ModelRegistry', models.contract], ['OperatorRegistry', registry.contract], ['InferenceOracle', oracle.contract]] as const) {
+    for (const [label, c] of [['ModelRegistry', models.contract], ['OperatorRegistry', registry.contract], ['InferenceOracle', oracle.contract], ['InferenceFeeds', feeds.contract]] as const) {
       await call(ctx, c, label, 'transferOwnership', [opts.owner]);
     }
   }
-  return { inferenceOracle: oracle.address, operatorRegistry: registry.address, modelRegistry: models.address, startBlock };
+  return { inferenceOracle: oracle.address, operatorRegistry: registry.address, modelRegistry: models.address, inferenceFeeds: feeds.address, startBlock };
 }

@@ -96,7 +96,7 @@ export async function deployAll(opts: DeployAllOptions): Promise<Deployment> {
       deployedAt: new Date().toISOString(),
       core: { ...core, deployedByUs: opts.core === undefined },
       devnet,
-      avs: { inferenceOracle: avs.inferenceOracle, operatorRegistry: avs.operatorRegistry, modelRegistry: avs.modelRegistry },
+      avs: { inferenceOracle: avs.inferenceOracle, operatorRegistry: avs.operatorRegistry, modelRegistry: avs.modelRegistry, inferenceFeeds: avs.inferenceFeeds },
       quorums: quorums
         .map((q) => ({
           quorumNumber: q.quorumNumber,

@@ -2,8 +2,8 @@
 export * from './dtype.js';
 export * from './layout.js';
 export * from './errors.js';
-export * from './bytes.js';
-export * from './values.js';
+export type { BytesInput, EncodingHeader } from './bytes.js';
+export type { DimsTensor, NestedValues, ResolvedTensor, TensorValues } from './values.js';
 export * from './input.js';
 export * from './output.js';
 export * from './fixedPoint.js';

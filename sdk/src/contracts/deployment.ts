@@ -31,6 +31,8 @@ export const avsAddressesSchema = z.object({
   inferenceOracle: address,
   operatorRegistry: address,
   modelRegistry: address,
+  /** The feeds contract (rounds + AggregatorV3Interface adapters). */
+  inferenceFeeds: address,
 });
 /** Addresses of the AVS contracts. */
 export type AvsAddresses = z.infer<typeof avsAddressesSchema>;

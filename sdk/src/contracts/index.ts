@@ -8,3 +8,5 @@ export * from './deployment.js';
 export * from './registration.js';
 export * as bindings from './generated/index.js';
 export * from './generated/abis.js';
+export * from './nonSigners.js';
+export * from './chainReader.js';

@@ -31,7 +31,7 @@ describe.each(['mcl', 'noble'] as const)('aggregation and batch verification on 
   let sigs: G1Point[];
   beforeAll(async () => {
     await initBls({ backend: backendName });
-    keys = Array.from({ length: fast ? 24 : 8 }, () => generateBlsKeyPair());
+    keys = Array.from({ length: fast ? 24 : 6 }, () => generateBlsKeyPair());
     sigs = keys.map((k) => blsSign(k.secretKey, DIGEST));
   });
 
@@ -103,7 +103,7 @@ describe.each(['mcl', 'noble'] as const)('aggregation and batch verification on 
   });
 
   it('one bad at every position is named (single-bad probe), and so are pairs (bisection)', () => {
-    const n = fast ? 12 : 5;
+    const n = fast ? 12 : 4;
     const base = keys.slice(0, n).map((k, i) => ({ signature: sigs[i]!, publicKeyG2: k.publicKeyG2 }));
     const wrongSig = blsSign(keys[0]!.secretKey, OTHER);
     for (let j = 0; j < n; j++) {

@@ -229,12 +229,7 @@ abstract contract AvsFixture is DevnetCoreFixture, IInferenceOracleTypes, IOpera
         BN254.G1Point[] memory nonSigners = new BN254.G1Point[](n);
         uint256 nn;
         for (uint256 i; i < n; ++i) {
-            bytes32 id = registry.operatorIdOf(ops[i]);
-            uint256 memberships;
-            for (uint256 q; q < task.quorumNumbers.length; ++q) {
-                (bool member,) = registry.getOperatorStakeAt(id, uint8(task.quorumNumbers[q]), task.referenceBlock);
-                if (member) ++memberships;
-            }
+            uint256 memberships = _memberships(task, ops[i]);
             if (memberships == 0) continue;
             if (signs[i]) {
                 skSum = addmod(skSum, mulmod(sks[i], memberships, BN254.FR_MODULUS), BN254.FR_MODULUS);
@@ -245,6 +240,14 @@ abstract contract AvsFixture is DevnetCoreFixture, IInferenceOracleTypes, IOpera
         p.nonSignerPubkeys = _sortById(nonSigners, nn);
         p.sigma = BN254.scalarMul(BN254.hashToG1(digest), skSum);
         if (skSum != 0) p.apkG2 = BN254G2.mulGenerator(skSum);
+    }
+
+    function _memberships(Task memory task, address op) internal view returns (uint256 m) {
+        bytes32 id = registry.operatorIdOf(op);
+        for (uint256 q; q < task.quorumNumbers.length; ++q) {
+            (bool member,) = registry.getOperatorStakeAt(id, uint8(task.quorumNumbers[q]), task.referenceBlock);
+            if (member) ++m;
+        }
     }
 
     function _sortById(BN254.G1Point[] memory pts, uint256 n) internal pure returns (BN254.G1Point[] memory out) {

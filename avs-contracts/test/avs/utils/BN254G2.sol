@@ -62,15 +62,21 @@ library BN254G2 {
     }
 
     /// @dev p + (qx, qy) with q affine (madd-2007-bl); assumes p != ±q.
-    function _addMixed(Jac memory p, Fp2 memory qx, Fp2 memory qy) private pure returns (Jac memory r) {
+    function _addMixed(Jac memory p, Fp2 memory qx, Fp2 memory qy) private pure returns (Jac memory) {
         Fp2 memory z1z1 = _sq(p.z);
-        Fp2 memory u2 = _mul(qx, z1z1);
-        Fp2 memory s2 = _mul(qy, _mul(p.z, z1z1));
-        Fp2 memory h = _sub(u2, p.x);
+        Fp2 memory h = _sub(_mul(qx, z1z1), p.x);
+        Fp2 memory rr = _small(_sub(_mul(qy, _mul(p.z, z1z1)), p.y), 2);
+        return _finishAdd(p, z1z1, h, rr);
+    }
+
+    function _finishAdd(Jac memory p, Fp2 memory z1z1, Fp2 memory h, Fp2 memory rr)
+        private
+        pure
+        returns (Jac memory r)
+    {
         Fp2 memory hh = _sq(h);
         Fp2 memory i = _small(hh, 4);
         Fp2 memory j = _mul(h, i);
-        Fp2 memory rr = _small(_sub(s2, p.y), 2);
         Fp2 memory v = _mul(p.x, i);
         r.x = _sub(_sub(_sq(rr), j), _small(v, 2));
         r.y = _sub(_mul(rr, _sub(v, r.x)), _small(_mul(p.y, j), 2));

@@ -26,9 +26,9 @@ export interface FeedAdapterInterface extends Interface {
       | "decimals"
       | "description"
       | "feedId"
+      | "feeds"
       | "getRoundData"
       | "latestRoundData"
-      | "oracle"
       | "version"
   ): FunctionFragment;
 
@@ -38,6 +38,7 @@ export interface FeedAdapterInterface extends Interface {
     values?: undefined
   ): string;
   encodeFunctionData(functionFragment: "feedId", values?: undefined): string;
+  encodeFunctionData(functionFragment: "feeds", values?: undefined): string;
   encodeFunctionData(
     functionFragment: "getRoundData",
     values: [BigNumberish]
@@ -46,7 +47,6 @@ export interface FeedAdapterInterface extends Interface {
     functionFragment: "latestRoundData",
     values?: undefined
   ): string;
-  encodeFunctionData(functionFragment: "oracle", values?: undefined): string;
   encodeFunctionData(functionFragment: "version", values?: undefined): string;
 
   decodeFunctionResult(functionFragment: "decimals", data: BytesLike): Result;
@@ -55,6 +55,7 @@ export interface FeedAdapterInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "feedId", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "feeds", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "getRoundData",
     data: BytesLike
@@ -63,7 +64,6 @@ export interface FeedAdapterInterface extends Interface {
     functionFragment: "latestRoundData",
     data: BytesLike
   ): Result;
-  decodeFunctionResult(functionFragment: "oracle", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "version", data: BytesLike): Result;
 }
 
@@ -116,6 +116,8 @@ export interface FeedAdapter extends BaseContract {
 
   feedId: TypedContractMethod<[], [bigint], "view">;
 
+  feeds: TypedContractMethod<[], [string], "view">;
+
   getRoundData: TypedContractMethod<
     [_roundId: BigNumberish],
     [
@@ -144,8 +146,6 @@ export interface FeedAdapter extends BaseContract {
     "view"
   >;
 
-  oracle: TypedContractMethod<[], [string], "view">;
-
   version: TypedContractMethod<[], [bigint], "view">;
 
   getFunction<T extends ContractMethod = ContractMethod>(
@@ -161,6 +161,9 @@ export interface FeedAdapter extends BaseContract {
   getFunction(
     nameOrSignature: "feedId"
   ): TypedContractMethod<[], [bigint], "view">;
+  getFunction(
+    nameOrSignature: "feeds"
+  ): TypedContractMethod<[], [string], "view">;
   getFunction(
     nameOrSignature: "getRoundData"
   ): TypedContractMethod<
@@ -191,9 +194,6 @@ export interface FeedAdapter extends BaseContract {
     ],
     "view"
   >;
-  getFunction(
-    nameOrSignature: "oracle"
-  ): TypedContractMethod<[], [string], "view">;
   getFunction(
     nameOrSignature: "version"
   ): TypedContractMethod<[], [bigint], "view">;

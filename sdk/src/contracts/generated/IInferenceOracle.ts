@@ -67,46 +67,6 @@ export declare namespace IInferenceOracleTypes {
     quorumThresholdBps: bigint[];
   };
 
-  export type FeedStruct = {
-    modelId: BytesLike;
-    inputSource: AddressLike;
-    decimals: BigNumberish;
-    answerIndex: BigNumberish;
-    heartbeat: BigNumberish;
-    active: boolean;
-    adapter: AddressLike;
-    latestRound: BigNumberish;
-    latestTaskId: BigNumberish;
-    description: string;
-    input: BytesLike;
-  };
-
-  export type FeedStructOutput = [
-    modelId: string,
-    inputSource: string,
-    decimals: bigint,
-    answerIndex: bigint,
-    heartbeat: bigint,
-    active: boolean,
-    adapter: string,
-    latestRound: bigint,
-    latestTaskId: bigint,
-    description: string,
-    input: string
-  ] & {
-    modelId: string;
-    inputSource: string;
-    decimals: bigint;
-    answerIndex: bigint;
-    heartbeat: bigint;
-    active: boolean;
-    adapter: string;
-    latestRound: bigint;
-    latestTaskId: bigint;
-    description: string;
-    input: string;
-  };
-
   export type ConfigStruct = {
     responseWindow: BigNumberish;
     challengeWindow: BigNumberish;
@@ -171,10 +131,7 @@ export interface IInferenceOracleInterface extends Interface {
   getFunction(
     nameOrSignature:
       | "expireTask"
-      | "getFeed"
-      | "getFeedRound"
-      | "latestFeedRound"
-      | "requestFeedRound"
+      | "requestFeedTask"
       | "requestInference"
       | "respondToTask"
       | "responseDigest"
@@ -187,11 +144,7 @@ export interface IInferenceOracleInterface extends Interface {
       | "CallbackResult"
       | "ConfigSet"
       | "DissenterSlashed"
-      | "FeedActiveSet"
-      | "FeedCreated"
-      | "FeedRoundAnswered"
-      | "FeedRoundRequested"
-      | "FeedRoundSkipped"
+      | "FeedsSet"
       | "FeesWithdrawn"
       | "QuorumConfigSet"
       | "RefundCredited"
@@ -206,20 +159,8 @@ export interface IInferenceOracleInterface extends Interface {
     values: [IInferenceOracleTypes.TaskStruct]
   ): string;
   encodeFunctionData(
-    functionFragment: "getFeed",
-    values: [BigNumberish]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "getFeedRound",
-    values: [BigNumberish, BigNumberish]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "latestFeedRound",
-    values: [BigNumberish]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "requestFeedRound",
-    values: [BigNumberish]
+    functionFragment: "requestFeedTask",
+    values: [AddressLike, BytesLike, BytesLike, BigNumberish]
   ): string;
   encodeFunctionData(
     functionFragment: "requestInference",
@@ -254,17 +195,8 @@ export interface IInferenceOracleInterface extends Interface {
   ): string;
 
   decodeFunctionResult(functionFragment: "expireTask", data: BytesLike): Result;
-  decodeFunctionResult(functionFragment: "getFeed", data: BytesLike): Result;
   decodeFunctionResult(
-    functionFragment: "getFeedRound",
-    data: BytesLike
-  ): Result;
-  decodeFunctionResult(
-    functionFragment: "latestFeedRound",
-    data: BytesLike
-  ): Result;
-  decodeFunctionResult(
-    functionFragment: "requestFeedRound",
+    functionFragment: "requestFeedTask",
     data: BytesLike
   ): Result;
   decodeFunctionResult(
@@ -351,102 +283,11 @@ export namespace DissenterSlashedEvent {
   export type LogDescription = TypedLogDescription<Event>;
 }
 
-export namespace FeedActiveSetEvent {
-  export type InputTuple = [feedId: BigNumberish, active: boolean];
-  export type OutputTuple = [feedId: bigint, active: boolean];
+export namespace FeedsSetEvent {
+  export type InputTuple = [feeds: AddressLike];
+  export type OutputTuple = [feeds: string];
   export interface OutputObject {
-    feedId: bigint;
-    active: boolean;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedCreatedEvent {
-  export type InputTuple = [
-    feedId: BigNumberish,
-    modelId: BytesLike,
-    adapter: AddressLike,
-    decimals: BigNumberish,
-    answerIndex: BigNumberish,
-    heartbeat: BigNumberish,
-    description: string
-  ];
-  export type OutputTuple = [
-    feedId: bigint,
-    modelId: string,
-    adapter: string,
-    decimals: bigint,
-    answerIndex: bigint,
-    heartbeat: bigint,
-    description: string
-  ];
-  export interface OutputObject {
-    feedId: bigint;
-    modelId: string;
-    adapter: string;
-    decimals: bigint;
-    answerIndex: bigint;
-    heartbeat: bigint;
-    description: string;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedRoundAnsweredEvent {
-  export type InputTuple = [
-    feedId: BigNumberish,
-    roundId: BigNumberish,
-    answer: BigNumberish,
-    taskId: BigNumberish
-  ];
-  export type OutputTuple = [
-    feedId: bigint,
-    roundId: bigint,
-    answer: bigint,
-    taskId: bigint
-  ];
-  export interface OutputObject {
-    feedId: bigint;
-    roundId: bigint;
-    answer: bigint;
-    taskId: bigint;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedRoundRequestedEvent {
-  export type InputTuple = [feedId: BigNumberish, taskId: BigNumberish];
-  export type OutputTuple = [feedId: bigint, taskId: bigint];
-  export interface OutputObject {
-    feedId: bigint;
-    taskId: bigint;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedRoundSkippedEvent {
-  export type InputTuple = [
-    feedId: BigNumberish,
-    taskId: BigNumberish,
-    stale: boolean
-  ];
-  export type OutputTuple = [feedId: bigint, taskId: bigint, stale: boolean];
-  export interface OutputObject {
-    feedId: bigint;
-    taskId: bigint;
-    stale: boolean;
+    feeds: string;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -648,41 +489,13 @@ export interface IInferenceOracle extends BaseContract {
     "nonpayable"
   >;
 
-  getFeed: TypedContractMethod<
-    [feedId: BigNumberish],
-    [IInferenceOracleTypes.FeedStructOutput],
-    "view"
-  >;
-
-  getFeedRound: TypedContractMethod<
-    [feedId: BigNumberish, roundId: BigNumberish],
+  requestFeedTask: TypedContractMethod<
     [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
+      requester: AddressLike,
+      modelId: BytesLike,
+      input: BytesLike,
+      feedId: BigNumberish
     ],
-    "view"
-  >;
-
-  latestFeedRound: TypedContractMethod<
-    [feedId: BigNumberish],
-    [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        roundId: bigint;
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
-    ],
-    "view"
-  >;
-
-  requestFeedRound: TypedContractMethod<
-    [feedId: BigNumberish],
     [bigint],
     "payable"
   >;
@@ -745,44 +558,17 @@ export interface IInferenceOracle extends BaseContract {
     "nonpayable"
   >;
   getFunction(
-    nameOrSignature: "getFeed"
+    nameOrSignature: "requestFeedTask"
   ): TypedContractMethod<
-    [feedId: BigNumberish],
-    [IInferenceOracleTypes.FeedStructOutput],
-    "view"
-  >;
-  getFunction(
-    nameOrSignature: "getFeedRound"
-  ): TypedContractMethod<
-    [feedId: BigNumberish, roundId: BigNumberish],
     [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
+      requester: AddressLike,
+      modelId: BytesLike,
+      input: BytesLike,
+      feedId: BigNumberish
     ],
-    "view"
+    [bigint],
+    "payable"
   >;
-  getFunction(
-    nameOrSignature: "latestFeedRound"
-  ): TypedContractMethod<
-    [feedId: BigNumberish],
-    [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        roundId: bigint;
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
-    ],
-    "view"
-  >;
-  getFunction(
-    nameOrSignature: "requestFeedRound"
-  ): TypedContractMethod<[feedId: BigNumberish], [bigint], "payable">;
   getFunction(
     nameOrSignature: "requestInference"
   ): TypedContractMethod<
@@ -857,39 +643,11 @@ export interface IInferenceOracle extends BaseContract {
     DissenterSlashedEvent.OutputObject
   >;
   getEvent(
-    key: "FeedActiveSet"
+    key: "FeedsSet"
   ): TypedContractEvent<
-    FeedActiveSetEvent.InputTuple,
-    FeedActiveSetEvent.OutputTuple,
-    FeedActiveSetEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedCreated"
-  ): TypedContractEvent<
-    FeedCreatedEvent.InputTuple,
-    FeedCreatedEvent.OutputTuple,
-    FeedCreatedEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedRoundAnswered"
-  ): TypedContractEvent<
-    FeedRoundAnsweredEvent.InputTuple,
-    FeedRoundAnsweredEvent.OutputTuple,
-    FeedRoundAnsweredEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedRoundRequested"
-  ): TypedContractEvent<
-    FeedRoundRequestedEvent.InputTuple,
-    FeedRoundRequestedEvent.OutputTuple,
-    FeedRoundRequestedEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedRoundSkipped"
-  ): TypedContractEvent<
-    FeedRoundSkippedEvent.InputTuple,
-    FeedRoundSkippedEvent.OutputTuple,
-    FeedRoundSkippedEvent.OutputObject
+    FeedsSetEvent.InputTuple,
+    FeedsSetEvent.OutputTuple,
+    FeedsSetEvent.OutputObject
   >;
   getEvent(
     key: "FeesWithdrawn"
@@ -975,59 +733,15 @@ export interface IInferenceOracle extends BaseContract {
       DissenterSlashedEvent.OutputObject
     >;
 
-    "FeedActiveSet(uint64,bool)": TypedContractEvent<
-      FeedActiveSetEvent.InputTuple,
-      FeedActiveSetEvent.OutputTuple,
-      FeedActiveSetEvent.OutputObject
+    "FeedsSet(address)": TypedContractEvent<
+      FeedsSetEvent.InputTuple,
+      FeedsSetEvent.OutputTuple,
+      FeedsSetEvent.OutputObject
     >;
-    FeedActiveSet: TypedContractEvent<
-      FeedActiveSetEvent.InputTuple,
-      FeedActiveSetEvent.OutputTuple,
-      FeedActiveSetEvent.OutputObject
-    >;
-
-    "FeedCreated(uint64,bytes32,address,uint8,uint32,uint32,string)": TypedContractEvent<
-      FeedCreatedEvent.InputTuple,
-      FeedCreatedEvent.OutputTuple,
-      FeedCreatedEvent.OutputObject
-    >;
-    FeedCreated: TypedContractEvent<
-      FeedCreatedEvent.InputTuple,
-      FeedCreatedEvent.OutputTuple,
-      FeedCreatedEvent.OutputObject
-    >;
-
-    "FeedRoundAnswered(uint64,uint64,int256,uint64)": TypedContractEvent<
-      FeedRoundAnsweredEvent.InputTuple,
-      FeedRoundAnsweredEvent.OutputTuple,
-      FeedRoundAnsweredEvent.OutputObject
-    >;
-    FeedRoundAnswered: TypedContractEvent<
-      FeedRoundAnsweredEvent.InputTuple,
-      FeedRoundAnsweredEvent.OutputTuple,
-      FeedRoundAnsweredEvent.OutputObject
-    >;
-
-    "FeedRoundRequested(uint64,uint64)": TypedContractEvent<
-      FeedRoundRequestedEvent.InputTuple,
-      FeedRoundRequestedEvent.OutputTuple,
-      FeedRoundRequestedEvent.OutputObject
-    >;
-    FeedRoundRequested: TypedContractEvent<
-      FeedRoundRequestedEvent.InputTuple,
-      FeedRoundRequestedEvent.OutputTuple,
-      FeedRoundRequestedEvent.OutputObject
-    >;
-
-    "FeedRoundSkipped(uint64,uint64,bool)": TypedContractEvent<
-      FeedRoundSkippedEvent.InputTuple,
-      FeedRoundSkippedEvent.OutputTuple,
-      FeedRoundSkippedEvent.OutputObject
-    >;
-    FeedRoundSkipped: TypedContractEvent<
-      FeedRoundSkippedEvent.InputTuple,
-      FeedRoundSkippedEvent.OutputTuple,
-      FeedRoundSkippedEvent.OutputObject
+    FeedsSet: TypedContractEvent<
+      FeedsSetEvent.InputTuple,
+      FeedsSetEvent.OutputTuple,
+      FeedsSetEvent.OutputObject
     >;
 
     "FeesWithdrawn(address,uint256)": TypedContractEvent<

@@ -102,6 +102,7 @@ export interface IOperatorRegistryInterface extends Interface {
       | "quorumExists"
       | "quorumStrategies"
       | "updateOperators"
+      | "verifyOperatorSignature"
   ): FunctionFragment;
 
   getEvent(
@@ -163,6 +164,10 @@ export interface IOperatorRegistryInterface extends Interface {
     functionFragment: "updateOperators",
     values: [AddressLike[]]
   ): string;
+  encodeFunctionData(
+    functionFragment: "verifyOperatorSignature",
+    values: [AddressLike, BytesLike, BN254.G1PointStruct]
+  ): string;
 
   decodeFunctionResult(functionFragment: "avs", data: BytesLike): Result;
   decodeFunctionResult(
@@ -199,6 +204,10 @@ export interface IOperatorRegistryInterface extends Interface {
   ): Result;
   decodeFunctionResult(
     functionFragment: "updateOperators",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "verifyOperatorSignature",
     data: BytesLike
   ): Result;
 }
@@ -459,6 +468,12 @@ export interface IOperatorRegistry extends BaseContract {
     "nonpayable"
   >;
 
+  verifyOperatorSignature: TypedContractMethod<
+    [operator: AddressLike, digest: BytesLike, signature: BN254.G1PointStruct],
+    [[string, boolean] & { operatorId: string; valid: boolean }],
+    "view"
+  >;
+
   getFunction<T extends ContractMethod = ContractMethod>(
     key: string | FunctionFragment
   ): T;
@@ -529,6 +544,13 @@ export interface IOperatorRegistry extends BaseContract {
   getFunction(
     nameOrSignature: "updateOperators"
   ): TypedContractMethod<[operators: AddressLike[]], [void], "nonpayable">;
+  getFunction(
+    nameOrSignature: "verifyOperatorSignature"
+  ): TypedContractMethod<
+    [operator: AddressLike, digest: BytesLike, signature: BN254.G1PointStruct],
+    [[string, boolean] & { operatorId: string; valid: boolean }],
+    "view"
+  >;
 
   getEvent(
     key: "AvsSet"

@@ -88,46 +88,6 @@ export declare namespace IInferenceOracleTypes {
     quorumNumbers: string;
     quorumThresholdBps: bigint[];
   };
-
-  export type FeedStruct = {
-    modelId: BytesLike;
-    inputSource: AddressLike;
-    decimals: BigNumberish;
-    answerIndex: BigNumberish;
-    heartbeat: BigNumberish;
-    active: boolean;
-    adapter: AddressLike;
-    latestRound: BigNumberish;
-    latestTaskId: BigNumberish;
-    description: string;
-    input: BytesLike;
-  };
-
-  export type FeedStructOutput = [
-    modelId: string,
-    inputSource: string,
-    decimals: bigint,
-    answerIndex: bigint,
-    heartbeat: bigint,
-    active: boolean,
-    adapter: string,
-    latestRound: bigint,
-    latestTaskId: bigint,
-    description: string,
-    input: string
-  ] & {
-    modelId: string;
-    inputSource: string;
-    decimals: bigint;
-    answerIndex: bigint;
-    heartbeat: bigint;
-    active: boolean;
-    adapter: string;
-    latestRound: bigint;
-    latestTaskId: bigint;
-    description: string;
-    input: string;
-  };
 }
 
 export declare namespace IOperatorRegistryTypes {
@@ -180,23 +140,16 @@ export declare namespace BN254 {
 export interface InferenceOracleInterface extends Interface {
   getFunction(
     nameOrSignature:
-      | "OUTPUT_VERSION"
       | "RESPONSE_TYPEHASH"
       | "acceptOwnership"
       | "allocationManager"
       | "config"
-      | "createFeed"
       | "createQuorum"
       | "escrowedFees"
       | "expireTask"
-      | "feedCount"
-      | "feedRoundTask"
-      | "getFeed"
-      | "getFeedRound"
-      | "hashTask"
+      | "feeds"
       | "isResponse"
       | "isSlashed"
-      | "latestFeedRound"
       | "models"
       | "owner"
       | "pause"
@@ -206,21 +159,19 @@ export interface InferenceOracleInterface extends Interface {
       | "quorumConfig"
       | "registry"
       | "renounceOwnership"
-      | "requestFeedRound"
+      | "requestFeedTask"
       | "requestInference"
       | "respondToTask"
       | "responseDigest"
       | "setConfig"
-      | "setFeedActive"
+      | "setFeeds"
       | "setQuorumConfig"
       | "setupAvs"
       | "slashDissenter"
       | "taskCount"
-      | "taskRecord"
       | "taskStatus"
       | "transferOwnership"
       | "unpause"
-      | "updateAVSMetadataURI"
       | "withdrawFees"
       | "withdrawRefund"
   ): FunctionFragment;
@@ -230,11 +181,7 @@ export interface InferenceOracleInterface extends Interface {
       | "CallbackResult"
       | "ConfigSet"
       | "DissenterSlashed"
-      | "FeedActiveSet"
-      | "FeedCreated"
-      | "FeedRoundAnswered"
-      | "FeedRoundRequested"
-      | "FeedRoundSkipped"
+      | "FeedsSet"
       | "FeesWithdrawn"
       | "OwnershipTransferStarted"
       | "OwnershipTransferred"
@@ -249,10 +196,6 @@ export interface InferenceOracleInterface extends Interface {
   ): EventFragment;
 
   encodeFunctionData(
-    functionFragment: "OUTPUT_VERSION",
-    values?: undefined
-  ): string;
-  encodeFunctionData(
     functionFragment: "RESPONSE_TYPEHASH",
     values?: undefined
   ): string;
@@ -265,18 +208,6 @@ export interface InferenceOracleInterface extends Interface {
     values?: undefined
   ): string;
   encodeFunctionData(functionFragment: "config", values?: undefined): string;
-  encodeFunctionData(
-    functionFragment: "createFeed",
-    values: [
-      BytesLike,
-      BytesLike,
-      AddressLike,
-      BigNumberish,
-      BigNumberish,
-      BigNumberish,
-      string
-    ]
-  ): string;
   encodeFunctionData(
     functionFragment: "createQuorum",
     values: [
@@ -294,34 +225,14 @@ export interface InferenceOracleInterface extends Interface {
     functionFragment: "expireTask",
     values: [IInferenceOracleTypes.TaskStruct]
   ): string;
-  encodeFunctionData(functionFragment: "feedCount", values?: undefined): string;
-  encodeFunctionData(
-    functionFragment: "feedRoundTask",
-    values: [BigNumberish, BigNumberish]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "getFeed",
-    values: [BigNumberish]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "getFeedRound",
-    values: [BigNumberish, BigNumberish]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "hashTask",
-    values: [IInferenceOracleTypes.TaskStruct]
-  ): string;
+  encodeFunctionData(functionFragment: "feeds", values?: undefined): string;
   encodeFunctionData(
     functionFragment: "isResponse",
-    values: [IInferenceOracleTypes.TaskStruct, BytesLike, BytesLike]
+    values: [BigNumberish, BytesLike, BytesLike, BytesLike]
   ): string;
   encodeFunctionData(
     functionFragment: "isSlashed",
     values: [BigNumberish, AddressLike]
-  ): string;
-  encodeFunctionData(
-    functionFragment: "latestFeedRound",
-    values: [BigNumberish]
   ): string;
   encodeFunctionData(functionFragment: "models", values?: undefined): string;
   encodeFunctionData(functionFragment: "owner", values?: undefined): string;
@@ -345,8 +256,8 @@ export interface InferenceOracleInterface extends Interface {
     values?: undefined
   ): string;
   encodeFunctionData(
-    functionFragment: "requestFeedRound",
-    values: [BigNumberish]
+    functionFragment: "requestFeedTask",
+    values: [AddressLike, BytesLike, BytesLike, BigNumberish]
   ): string;
   encodeFunctionData(
     functionFragment: "requestInference",
@@ -369,8 +280,8 @@ export interface InferenceOracleInterface extends Interface {
     values: [IInferenceOracleTypes.ConfigStruct]
   ): string;
   encodeFunctionData(
-    functionFragment: "setFeedActive",
-    values: [BigNumberish, boolean]
+    functionFragment: "setFeeds",
+    values: [AddressLike]
   ): string;
   encodeFunctionData(
     functionFragment: "setQuorumConfig",
@@ -390,10 +301,6 @@ export interface InferenceOracleInterface extends Interface {
   ): string;
   encodeFunctionData(functionFragment: "taskCount", values?: undefined): string;
   encodeFunctionData(
-    functionFragment: "taskRecord",
-    values: [BigNumberish]
-  ): string;
-  encodeFunctionData(
     functionFragment: "taskStatus",
     values: [BigNumberish]
   ): string;
@@ -403,10 +310,6 @@ export interface InferenceOracleInterface extends Interface {
   ): string;
   encodeFunctionData(functionFragment: "unpause", values?: undefined): string;
   encodeFunctionData(
-    functionFragment: "updateAVSMetadataURI",
-    values: [string]
-  ): string;
-  encodeFunctionData(
     functionFragment: "withdrawFees",
     values: [AddressLike, BigNumberish]
   ): string;
@@ -415,10 +318,6 @@ export interface InferenceOracleInterface extends Interface {
     values?: undefined
   ): string;
 
-  decodeFunctionResult(
-    functionFragment: "OUTPUT_VERSION",
-    data: BytesLike
-  ): Result;
   decodeFunctionResult(
     functionFragment: "RESPONSE_TYPEHASH",
     data: BytesLike
@@ -432,7 +331,6 @@ export interface InferenceOracleInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "config", data: BytesLike): Result;
-  decodeFunctionResult(functionFragment: "createFeed", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "createQuorum",
     data: BytesLike
@@ -442,23 +340,9 @@ export interface InferenceOracleInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "expireTask", data: BytesLike): Result;
-  decodeFunctionResult(functionFragment: "feedCount", data: BytesLike): Result;
-  decodeFunctionResult(
-    functionFragment: "feedRoundTask",
-    data: BytesLike
-  ): Result;
-  decodeFunctionResult(functionFragment: "getFeed", data: BytesLike): Result;
-  decodeFunctionResult(
-    functionFragment: "getFeedRound",
-    data: BytesLike
-  ): Result;
-  decodeFunctionResult(functionFragment: "hashTask", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "feeds", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "isResponse", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "isSlashed", data: BytesLike): Result;
-  decodeFunctionResult(
-    functionFragment: "latestFeedRound",
-    data: BytesLike
-  ): Result;
   decodeFunctionResult(functionFragment: "models", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "owner", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "pause", data: BytesLike): Result;
@@ -481,7 +365,7 @@ export interface InferenceOracleInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(
-    functionFragment: "requestFeedRound",
+    functionFragment: "requestFeedTask",
     data: BytesLike
   ): Result;
   decodeFunctionResult(
@@ -497,10 +381,7 @@ export interface InferenceOracleInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "setConfig", data: BytesLike): Result;
-  decodeFunctionResult(
-    functionFragment: "setFeedActive",
-    data: BytesLike
-  ): Result;
+  decodeFunctionResult(functionFragment: "setFeeds", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "setQuorumConfig",
     data: BytesLike
@@ -511,17 +392,12 @@ export interface InferenceOracleInterface extends Interface {
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "taskCount", data: BytesLike): Result;
-  decodeFunctionResult(functionFragment: "taskRecord", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "taskStatus", data: BytesLike): Result;
   decodeFunctionResult(
     functionFragment: "transferOwnership",
     data: BytesLike
   ): Result;
   decodeFunctionResult(functionFragment: "unpause", data: BytesLike): Result;
-  decodeFunctionResult(
-    functionFragment: "updateAVSMetadataURI",
-    data: BytesLike
-  ): Result;
   decodeFunctionResult(
     functionFragment: "withdrawFees",
     data: BytesLike
@@ -597,102 +473,11 @@ export namespace DissenterSlashedEvent {
   export type LogDescription = TypedLogDescription<Event>;
 }
 
-export namespace FeedActiveSetEvent {
-  export type InputTuple = [feedId: BigNumberish, active: boolean];
-  export type OutputTuple = [feedId: bigint, active: boolean];
+export namespace FeedsSetEvent {
+  export type InputTuple = [feeds: AddressLike];
+  export type OutputTuple = [feeds: string];
   export interface OutputObject {
-    feedId: bigint;
-    active: boolean;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedCreatedEvent {
-  export type InputTuple = [
-    feedId: BigNumberish,
-    modelId: BytesLike,
-    adapter: AddressLike,
-    decimals: BigNumberish,
-    answerIndex: BigNumberish,
-    heartbeat: BigNumberish,
-    description: string
-  ];
-  export type OutputTuple = [
-    feedId: bigint,
-    modelId: string,
-    adapter: string,
-    decimals: bigint,
-    answerIndex: bigint,
-    heartbeat: bigint,
-    description: string
-  ];
-  export interface OutputObject {
-    feedId: bigint;
-    modelId: string;
-    adapter: string;
-    decimals: bigint;
-    answerIndex: bigint;
-    heartbeat: bigint;
-    description: string;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedRoundAnsweredEvent {
-  export type InputTuple = [
-    feedId: BigNumberish,
-    roundId: BigNumberish,
-    answer: BigNumberish,
-    taskId: BigNumberish
-  ];
-  export type OutputTuple = [
-    feedId: bigint,
-    roundId: bigint,
-    answer: bigint,
-    taskId: bigint
-  ];
-  export interface OutputObject {
-    feedId: bigint;
-    roundId: bigint;
-    answer: bigint;
-    taskId: bigint;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedRoundRequestedEvent {
-  export type InputTuple = [feedId: BigNumberish, taskId: BigNumberish];
-  export type OutputTuple = [feedId: bigint, taskId: bigint];
-  export interface OutputObject {
-    feedId: bigint;
-    taskId: bigint;
-  }
-  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
-  export type Filter = TypedDeferredTopicFilter<Event>;
-  export type Log = TypedEventLog<Event>;
-  export type LogDescription = TypedLogDescription<Event>;
-}
-
-export namespace FeedRoundSkippedEvent {
-  export type InputTuple = [
-    feedId: BigNumberish,
-    taskId: BigNumberish,
-    stale: boolean
-  ];
-  export type OutputTuple = [feedId: bigint, taskId: bigint, stale: boolean];
-  export interface OutputObject {
-    feedId: bigint;
-    taskId: bigint;
-    stale: boolean;
+    feeds: string;
   }
   export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
   export type Filter = TypedDeferredTopicFilter<Event>;
@@ -938,8 +723,6 @@ export interface InferenceOracle extends BaseContract {
     event?: TCEvent
   ): Promise<this>;
 
-  OUTPUT_VERSION: TypedContractMethod<[], [bigint], "view">;
-
   RESPONSE_TYPEHASH: TypedContractMethod<[], [string], "view">;
 
   acceptOwnership: TypedContractMethod<[], [void], "nonpayable">;
@@ -950,20 +733,6 @@ export interface InferenceOracle extends BaseContract {
     [],
     [IInferenceOracleTypes.ConfigStructOutput],
     "view"
-  >;
-
-  createFeed: TypedContractMethod<
-    [
-      modelId: BytesLike,
-      input: BytesLike,
-      inputSource: AddressLike,
-      decimals: BigNumberish,
-      answerIndex: BigNumberish,
-      heartbeat: BigNumberish,
-      description: string
-    ],
-    [[bigint, string] & { feedId: bigint; adapter: string }],
-    "nonpayable"
   >;
 
   createQuorum: TypedContractMethod<
@@ -985,42 +754,12 @@ export interface InferenceOracle extends BaseContract {
     "nonpayable"
   >;
 
-  feedCount: TypedContractMethod<[], [bigint], "view">;
-
-  feedRoundTask: TypedContractMethod<
-    [feedId: BigNumberish, roundId: BigNumberish],
-    [bigint],
-    "view"
-  >;
-
-  getFeed: TypedContractMethod<
-    [feedId: BigNumberish],
-    [IInferenceOracleTypes.FeedStructOutput],
-    "view"
-  >;
-
-  getFeedRound: TypedContractMethod<
-    [feedId: BigNumberish, roundId: BigNumberish],
-    [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
-    ],
-    "view"
-  >;
-
-  hashTask: TypedContractMethod<
-    [task: IInferenceOracleTypes.TaskStruct],
-    [string],
-    "view"
-  >;
+  feeds: TypedContractMethod<[], [string], "view">;
 
   isResponse: TypedContractMethod<
     [
-      task: IInferenceOracleTypes.TaskStruct,
+      taskId: BigNumberish,
+      taskHash: BytesLike,
       outputHash: BytesLike,
       signatoryRecordHash: BytesLike
     ],
@@ -1031,20 +770,6 @@ export interface InferenceOracle extends BaseContract {
   isSlashed: TypedContractMethod<
     [taskId: BigNumberish, operator: AddressLike],
     [boolean],
-    "view"
-  >;
-
-  latestFeedRound: TypedContractMethod<
-    [feedId: BigNumberish],
-    [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        roundId: bigint;
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
-    ],
     "view"
   >;
 
@@ -1079,8 +804,13 @@ export interface InferenceOracle extends BaseContract {
 
   renounceOwnership: TypedContractMethod<[], [void], "nonpayable">;
 
-  requestFeedRound: TypedContractMethod<
-    [feedId: BigNumberish],
+  requestFeedTask: TypedContractMethod<
+    [
+      requester: AddressLike,
+      modelId: BytesLike,
+      input: BytesLike,
+      feedId: BigNumberish
+    ],
     [bigint],
     "payable"
   >;
@@ -1118,11 +848,7 @@ export interface InferenceOracle extends BaseContract {
     "nonpayable"
   >;
 
-  setFeedActive: TypedContractMethod<
-    [feedId: BigNumberish, active: boolean],
-    [void],
-    "nonpayable"
-  >;
+  setFeeds: TypedContractMethod<[feeds_: AddressLike], [void], "nonpayable">;
 
   setQuorumConfig: TypedContractMethod<
     [quorumNumbers: BytesLike, quorumThresholdBps: BigNumberish[]],
@@ -1147,8 +873,6 @@ export interface InferenceOracle extends BaseContract {
 
   taskCount: TypedContractMethod<[], [bigint], "view">;
 
-  taskRecord: TypedContractMethod<[taskId: BigNumberish], [string], "view">;
-
   taskStatus: TypedContractMethod<
     [taskId: BigNumberish],
     [[bigint, bigint] & { status: bigint; respondedBlock: bigint }],
@@ -1163,12 +887,6 @@ export interface InferenceOracle extends BaseContract {
 
   unpause: TypedContractMethod<[], [void], "nonpayable">;
 
-  updateAVSMetadataURI: TypedContractMethod<
-    [metadataURI: string],
-    [void],
-    "nonpayable"
-  >;
-
   withdrawFees: TypedContractMethod<
     [to: AddressLike, amount: BigNumberish],
     [void],
@@ -1181,9 +899,6 @@ export interface InferenceOracle extends BaseContract {
     key: string | FunctionFragment
   ): T;
 
-  getFunction(
-    nameOrSignature: "OUTPUT_VERSION"
-  ): TypedContractMethod<[], [bigint], "view">;
   getFunction(
     nameOrSignature: "RESPONSE_TYPEHASH"
   ): TypedContractMethod<[], [string], "view">;
@@ -1199,21 +914,6 @@ export interface InferenceOracle extends BaseContract {
     [],
     [IInferenceOracleTypes.ConfigStructOutput],
     "view"
-  >;
-  getFunction(
-    nameOrSignature: "createFeed"
-  ): TypedContractMethod<
-    [
-      modelId: BytesLike,
-      input: BytesLike,
-      inputSource: AddressLike,
-      decimals: BigNumberish,
-      answerIndex: BigNumberish,
-      heartbeat: BigNumberish,
-      description: string
-    ],
-    [[bigint, string] & { feedId: bigint; adapter: string }],
-    "nonpayable"
   >;
   getFunction(
     nameOrSignature: "createQuorum"
@@ -1238,48 +938,14 @@ export interface InferenceOracle extends BaseContract {
     "nonpayable"
   >;
   getFunction(
-    nameOrSignature: "feedCount"
-  ): TypedContractMethod<[], [bigint], "view">;
-  getFunction(
-    nameOrSignature: "feedRoundTask"
-  ): TypedContractMethod<
-    [feedId: BigNumberish, roundId: BigNumberish],
-    [bigint],
-    "view"
-  >;
-  getFunction(
-    nameOrSignature: "getFeed"
-  ): TypedContractMethod<
-    [feedId: BigNumberish],
-    [IInferenceOracleTypes.FeedStructOutput],
-    "view"
-  >;
-  getFunction(
-    nameOrSignature: "getFeedRound"
-  ): TypedContractMethod<
-    [feedId: BigNumberish, roundId: BigNumberish],
-    [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
-    ],
-    "view"
-  >;
-  getFunction(
-    nameOrSignature: "hashTask"
-  ): TypedContractMethod<
-    [task: IInferenceOracleTypes.TaskStruct],
-    [string],
-    "view"
-  >;
+    nameOrSignature: "feeds"
+  ): TypedContractMethod<[], [string], "view">;
   getFunction(
     nameOrSignature: "isResponse"
   ): TypedContractMethod<
     [
-      task: IInferenceOracleTypes.TaskStruct,
+      taskId: BigNumberish,
+      taskHash: BytesLike,
       outputHash: BytesLike,
       signatoryRecordHash: BytesLike
     ],
@@ -1291,21 +957,6 @@ export interface InferenceOracle extends BaseContract {
   ): TypedContractMethod<
     [taskId: BigNumberish, operator: AddressLike],
     [boolean],
-    "view"
-  >;
-  getFunction(
-    nameOrSignature: "latestFeedRound"
-  ): TypedContractMethod<
-    [feedId: BigNumberish],
-    [
-      [bigint, bigint, bigint, bigint, bigint] & {
-        roundId: bigint;
-        answer: bigint;
-        startedAt: bigint;
-        updatedAt: bigint;
-        answeredInRound: bigint;
-      }
-    ],
     "view"
   >;
   getFunction(
@@ -1345,8 +996,17 @@ export interface InferenceOracle extends BaseContract {
     nameOrSignature: "renounceOwnership"
   ): TypedContractMethod<[], [void], "nonpayable">;
   getFunction(
-    nameOrSignature: "requestFeedRound"
-  ): TypedContractMethod<[feedId: BigNumberish], [bigint], "payable">;
+    nameOrSignature: "requestFeedTask"
+  ): TypedContractMethod<
+    [
+      requester: AddressLike,
+      modelId: BytesLike,
+      input: BytesLike,
+      feedId: BigNumberish
+    ],
+    [bigint],
+    "payable"
+  >;
   getFunction(
     nameOrSignature: "requestInference"
   ): TypedContractMethod<
@@ -1385,12 +1045,8 @@ export interface InferenceOracle extends BaseContract {
     "nonpayable"
   >;
   getFunction(
-    nameOrSignature: "setFeedActive"
-  ): TypedContractMethod<
-    [feedId: BigNumberish, active: boolean],
-    [void],
-    "nonpayable"
-  >;
+    nameOrSignature: "setFeeds"
+  ): TypedContractMethod<[feeds_: AddressLike], [void], "nonpayable">;
   getFunction(
     nameOrSignature: "setQuorumConfig"
   ): TypedContractMethod<
@@ -1419,9 +1075,6 @@ export interface InferenceOracle extends BaseContract {
     nameOrSignature: "taskCount"
   ): TypedContractMethod<[], [bigint], "view">;
   getFunction(
-    nameOrSignature: "taskRecord"
-  ): TypedContractMethod<[taskId: BigNumberish], [string], "view">;
-  getFunction(
     nameOrSignature: "taskStatus"
   ): TypedContractMethod<
     [taskId: BigNumberish],
@@ -1434,9 +1087,6 @@ export interface InferenceOracle extends BaseContract {
   getFunction(
     nameOrSignature: "unpause"
   ): TypedContractMethod<[], [void], "nonpayable">;
-  getFunction(
-    nameOrSignature: "updateAVSMetadataURI"
-  ): TypedContractMethod<[metadataURI: string], [void], "nonpayable">;
   getFunction(
     nameOrSignature: "withdrawFees"
   ): TypedContractMethod<
@@ -1470,39 +1120,11 @@ export interface InferenceOracle extends BaseContract {
     DissenterSlashedEvent.OutputObject
   >;
   getEvent(
-    key: "FeedActiveSet"
+    key: "FeedsSet"
   ): TypedContractEvent<
-    FeedActiveSetEvent.InputTuple,
-    FeedActiveSetEvent.OutputTuple,
-    FeedActiveSetEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedCreated"
-  ): TypedContractEvent<
-    FeedCreatedEvent.InputTuple,
-    FeedCreatedEvent.OutputTuple,
-    FeedCreatedEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedRoundAnswered"
-  ): TypedContractEvent<
-    FeedRoundAnsweredEvent.InputTuple,
-    FeedRoundAnsweredEvent.OutputTuple,
-    FeedRoundAnsweredEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedRoundRequested"
-  ): TypedContractEvent<
-    FeedRoundRequestedEvent.InputTuple,
-    FeedRoundRequestedEvent.OutputTuple,
-    FeedRoundRequestedEvent.OutputObject
-  >;
-  getEvent(
-    key: "FeedRoundSkipped"
-  ): TypedContractEvent<
-    FeedRoundSkippedEvent.InputTuple,
-    FeedRoundSkippedEvent.OutputTuple,
-    FeedRoundSkippedEvent.OutputObject
+    FeedsSetEvent.InputTuple,
+    FeedsSetEvent.OutputTuple,
+    FeedsSetEvent.OutputObject
   >;
   getEvent(
     key: "FeesWithdrawn"
@@ -1616,59 +1238,15 @@ export interface InferenceOracle extends BaseContract {
       DissenterSlashedEvent.OutputObject
     >;
 
-    "FeedActiveSet(uint64,bool)": TypedContractEvent<
-      FeedActiveSetEvent.InputTuple,
-      FeedActiveSetEvent.OutputTuple,
-      FeedActiveSetEvent.OutputObject
+    "FeedsSet(address)": TypedContractEvent<
+      FeedsSetEvent.InputTuple,
+      FeedsSetEvent.OutputTuple,
+      FeedsSetEvent.OutputObject
     >;
-    FeedActiveSet: TypedContractEvent<
-      FeedActiveSetEvent.InputTuple,
-      FeedActiveSetEvent.OutputTuple,
-      FeedActiveSetEvent.OutputObject
-    >;
-
-    "FeedCreated(uint64,bytes32,address,uint8,uint32,uint32,string)": TypedContractEvent<
-      FeedCreatedEvent.InputTuple,
-      FeedCreatedEvent.OutputTuple,
-      FeedCreatedEvent.OutputObject
-    >;
-    FeedCreated: TypedContractEvent<
-      FeedCreatedEvent.InputTuple,
-      FeedCreatedEvent.OutputTuple,
-      FeedCreatedEvent.OutputObject
-    >;
-
-    "FeedRoundAnswered(uint64,uint64,int256,uint64)": TypedContractEvent<
-      FeedRoundAnsweredEvent.InputTuple,
-      FeedRoundAnsweredEvent.OutputTuple,
-      FeedRoundAnsweredEvent.OutputObject
-    >;
-    FeedRoundAnswered: TypedContractEvent<
-      FeedRoundAnsweredEvent.InputTuple,
-      FeedRoundAnsweredEvent.OutputTuple,
-      FeedRoundAnsweredEvent.OutputObject
-    >;
-
-    "FeedRoundRequested(uint64,uint64)": TypedContractEvent<
-      FeedRoundRequestedEvent.InputTuple,
-      FeedRoundRequestedEvent.OutputTuple,
-      FeedRoundRequestedEvent.OutputObject
-    >;
-    FeedRoundRequested: TypedContractEvent<
-      FeedRoundRequestedEvent.InputTuple,
-      FeedRoundRequestedEvent.OutputTuple,
-      FeedRoundRequestedEvent.OutputObject
-    >;
-
-    "FeedRoundSkipped(uint64,uint64,bool)": TypedContractEvent<
-      FeedRoundSkippedEvent.InputTuple,
-      FeedRoundSkippedEvent.OutputTuple,
-      FeedRoundSkippedEvent.OutputObject
-    >;
-    FeedRoundSkipped: TypedContractEvent<
-      FeedRoundSkippedEvent.InputTuple,
-      FeedRoundSkippedEvent.OutputTuple,
-      FeedRoundSkippedEvent.OutputObject
+    FeedsSet: TypedContractEvent<
+      FeedsSetEvent.InputTuple,
+      FeedsSetEvent.OutputTuple,
+      FeedsSetEvent.OutputObject
     >;
 
     "FeesWithdrawn(address,uint256)": TypedContractEvent<

@@ -148,6 +148,7 @@ export interface OperatorRegistryInterface extends Interface {
       | "supportsAVS"
       | "transferOwnership"
       | "updateOperators"
+      | "verifyOperatorSignature"
   ): FunctionFragment;
 
   getEvent(
@@ -290,6 +291,10 @@ export interface OperatorRegistryInterface extends Interface {
     functionFragment: "updateOperators",
     values: [AddressLike[]]
   ): string;
+  encodeFunctionData(
+    functionFragment: "verifyOperatorSignature",
+    values: [AddressLike, BytesLike, BN254.G1PointStruct]
+  ): string;
 
   decodeFunctionResult(
     functionFragment: "PUBKEY_REGISTRATION_TYPEHASH",
@@ -401,6 +406,10 @@ export interface OperatorRegistryInterface extends Interface {
   ): Result;
   decodeFunctionResult(
     functionFragment: "updateOperators",
+    data: BytesLike
+  ): Result;
+  decodeFunctionResult(
+    functionFragment: "verifyOperatorSignature",
     data: BytesLike
   ): Result;
 }
@@ -818,6 +827,12 @@ export interface OperatorRegistry extends BaseContract {
     "nonpayable"
   >;
 
+  verifyOperatorSignature: TypedContractMethod<
+    [operator: AddressLike, digest: BytesLike, signature: BN254.G1PointStruct],
+    [[string, boolean] & { operatorId: string; valid: boolean }],
+    "view"
+  >;
+
   getFunction<T extends ContractMethod = ContractMethod>(
     key: string | FunctionFragment
   ): T;
@@ -1022,6 +1037,13 @@ export interface OperatorRegistry extends BaseContract {
   getFunction(
     nameOrSignature: "updateOperators"
   ): TypedContractMethod<[operators: AddressLike[]], [void], "nonpayable">;
+  getFunction(
+    nameOrSignature: "verifyOperatorSignature"
+  ): TypedContractMethod<
+    [operator: AddressLike, digest: BytesLike, signature: BN254.G1PointStruct],
+    [[string, boolean] & { operatorId: string; valid: boolean }],
+    "view"
+  >;
 
   getEvent(
     key: "AvsSet"

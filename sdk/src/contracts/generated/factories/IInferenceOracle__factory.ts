@@ -86,167 +86,23 @@ const _abi = [
   },
   {
     type: "function",
-    name: "getFeed",
+    name: "requestFeedTask",
     inputs: [
       {
-        name: "feedId",
-        type: "uint64",
-        internalType: "uint64",
-      },
-    ],
-    outputs: [
-      {
-        name: "",
-        type: "tuple",
-        internalType: "struct IInferenceOracleTypes.Feed",
-        components: [
-          {
-            name: "modelId",
-            type: "bytes32",
-            internalType: "bytes32",
-          },
-          {
-            name: "inputSource",
-            type: "address",
-            internalType: "contract IInputSource",
-          },
-          {
-            name: "decimals",
-            type: "uint8",
-            internalType: "uint8",
-          },
-          {
-            name: "answerIndex",
-            type: "uint32",
-            internalType: "uint32",
-          },
-          {
-            name: "heartbeat",
-            type: "uint32",
-            internalType: "uint32",
-          },
-          {
-            name: "active",
-            type: "bool",
-            internalType: "bool",
-          },
-          {
-            name: "adapter",
-            type: "address",
-            internalType: "address",
-          },
-          {
-            name: "latestRound",
-            type: "uint64",
-            internalType: "uint64",
-          },
-          {
-            name: "latestTaskId",
-            type: "uint64",
-            internalType: "uint64",
-          },
-          {
-            name: "description",
-            type: "string",
-            internalType: "string",
-          },
-          {
-            name: "input",
-            type: "bytes",
-            internalType: "bytes",
-          },
-        ],
-      },
-    ],
-    stateMutability: "view",
-  },
-  {
-    type: "function",
-    name: "getFeedRound",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        internalType: "uint64",
+        name: "requester",
+        type: "address",
+        internalType: "address",
       },
       {
-        name: "roundId",
-        type: "uint80",
-        internalType: "uint80",
-      },
-    ],
-    outputs: [
-      {
-        name: "",
-        type: "uint80",
-        internalType: "uint80",
+        name: "modelId",
+        type: "bytes32",
+        internalType: "bytes32",
       },
       {
-        name: "answer",
-        type: "int256",
-        internalType: "int256",
+        name: "input",
+        type: "bytes",
+        internalType: "bytes",
       },
-      {
-        name: "startedAt",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "updatedAt",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "answeredInRound",
-        type: "uint80",
-        internalType: "uint80",
-      },
-    ],
-    stateMutability: "view",
-  },
-  {
-    type: "function",
-    name: "latestFeedRound",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        internalType: "uint64",
-      },
-    ],
-    outputs: [
-      {
-        name: "roundId",
-        type: "uint80",
-        internalType: "uint80",
-      },
-      {
-        name: "answer",
-        type: "int256",
-        internalType: "int256",
-      },
-      {
-        name: "startedAt",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "updatedAt",
-        type: "uint256",
-        internalType: "uint256",
-      },
-      {
-        name: "answeredInRound",
-        type: "uint80",
-        internalType: "uint80",
-      },
-    ],
-    stateMutability: "view",
-  },
-  {
-    type: "function",
-    name: "requestFeedRound",
-    inputs: [
       {
         name: "feedId",
         type: "uint64",
@@ -705,143 +561,13 @@ const _abi = [
   },
   {
     type: "event",
-    name: "FeedActiveSet",
+    name: "FeedsSet",
     inputs: [
       {
-        name: "feedId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "active",
-        type: "bool",
-        indexed: false,
-        internalType: "bool",
-      },
-    ],
-    anonymous: false,
-  },
-  {
-    type: "event",
-    name: "FeedCreated",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "modelId",
-        type: "bytes32",
-        indexed: true,
-        internalType: "bytes32",
-      },
-      {
-        name: "adapter",
+        name: "feeds",
         type: "address",
-        indexed: false,
+        indexed: true,
         internalType: "address",
-      },
-      {
-        name: "decimals",
-        type: "uint8",
-        indexed: false,
-        internalType: "uint8",
-      },
-      {
-        name: "answerIndex",
-        type: "uint32",
-        indexed: false,
-        internalType: "uint32",
-      },
-      {
-        name: "heartbeat",
-        type: "uint32",
-        indexed: false,
-        internalType: "uint32",
-      },
-      {
-        name: "description",
-        type: "string",
-        indexed: false,
-        internalType: "string",
-      },
-    ],
-    anonymous: false,
-  },
-  {
-    type: "event",
-    name: "FeedRoundAnswered",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "roundId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "answer",
-        type: "int256",
-        indexed: false,
-        internalType: "int256",
-      },
-      {
-        name: "taskId",
-        type: "uint64",
-        indexed: false,
-        internalType: "uint64",
-      },
-    ],
-    anonymous: false,
-  },
-  {
-    type: "event",
-    name: "FeedRoundRequested",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "taskId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-    ],
-    anonymous: false,
-  },
-  {
-    type: "event",
-    name: "FeedRoundSkipped",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "taskId",
-        type: "uint64",
-        indexed: true,
-        internalType: "uint64",
-      },
-      {
-        name: "stale",
-        type: "bool",
-        indexed: false,
-        internalType: "bool",
       },
     ],
     anonymous: false,
@@ -1194,17 +920,6 @@ const _abi = [
   },
   {
     type: "error",
-    name: "FeedNotActive",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        internalType: "uint64",
-      },
-    ],
-  },
-  {
-    type: "error",
     name: "InsufficientGasForCallback",
     inputs: [
       {
@@ -1221,30 +936,13 @@ const _abi = [
   },
   {
     type: "error",
-    name: "InvalidConfig",
-    inputs: [
-      {
-        name: "reason",
-        type: "string",
-        internalType: "string",
-      },
-    ],
-  },
-  {
-    type: "error",
     name: "InvalidDissentSignature",
     inputs: [],
   },
   {
     type: "error",
-    name: "InvalidFeed",
-    inputs: [
-      {
-        name: "reason",
-        type: "string",
-        internalType: "string",
-      },
-    ],
+    name: "InvalidInputCap",
+    inputs: [],
   },
   {
     type: "error",
@@ -1264,6 +962,16 @@ const _abi = [
   },
   {
     type: "error",
+    name: "InvalidQuorumConfig",
+    inputs: [],
+  },
+  {
+    type: "error",
+    name: "InvalidWindows",
+    inputs: [],
+  },
+  {
+    type: "error",
     name: "ModelNotActive",
     inputs: [
       {
@@ -1275,23 +983,22 @@ const _abi = [
   },
   {
     type: "error",
-    name: "NoDataPresent",
+    name: "NoSlashableStake",
     inputs: [],
   },
   {
     type: "error",
     name: "NotSlashable",
-    inputs: [
-      {
-        name: "reason",
-        type: "string",
-        internalType: "string",
-      },
-    ],
+    inputs: [],
   },
   {
     type: "error",
     name: "NothingToWithdraw",
+    inputs: [],
+  },
+  {
+    type: "error",
+    name: "OnlyFeeds",
     inputs: [],
   },
   {
@@ -1330,6 +1037,11 @@ const _abi = [
         internalType: "uint32",
       },
     ],
+  },
+  {
+    type: "error",
+    name: "SameOutput",
+    inputs: [],
   },
   {
     type: "error",
@@ -1431,17 +1143,6 @@ const _abi = [
     type: "error",
     name: "TransferFailed",
     inputs: [],
-  },
-  {
-    type: "error",
-    name: "UnknownFeed",
-    inputs: [
-      {
-        name: "feedId",
-        type: "uint64",
-        internalType: "uint64",
-      },
-    ],
   },
   {
     type: "error",

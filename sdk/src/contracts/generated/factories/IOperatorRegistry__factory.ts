@@ -361,6 +361,52 @@ const _abi = [
     stateMutability: "nonpayable",
   },
   {
+    type: "function",
+    name: "verifyOperatorSignature",
+    inputs: [
+      {
+        name: "operator",
+        type: "address",
+        internalType: "address",
+      },
+      {
+        name: "digest",
+        type: "bytes32",
+        internalType: "bytes32",
+      },
+      {
+        name: "signature",
+        type: "tuple",
+        internalType: "struct BN254.G1Point",
+        components: [
+          {
+            name: "X",
+            type: "uint256",
+            internalType: "uint256",
+          },
+          {
+            name: "Y",
+            type: "uint256",
+            internalType: "uint256",
+          },
+        ],
+      },
+    ],
+    outputs: [
+      {
+        name: "operatorId",
+        type: "bytes32",
+        internalType: "bytes32",
+      },
+      {
+        name: "valid",
+        type: "bool",
+        internalType: "bool",
+      },
+    ],
+    stateMutability: "view",
+  },
+  {
     type: "event",
     name: "AvsSet",
     inputs: [

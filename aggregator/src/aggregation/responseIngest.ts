@@ -1,0 +1,129 @@
+/**
+ * The POST /v1/responses pipeline, independent of HTTP so it can be tested alone:
+ * schema → chain/oracle → task known and open → taskHash → operator in the task's quorums at the
+ * reference block → duplicate/conflict pre-check → signature (micro-batched) → atomic accept in
+ * Redis (signed stake per quorum, quorum transition) → on quorum, the submission is scheduled.
+ * Nothing counts before its signature verified; nothing is answered 202 before Redis has it.
+ */
+import { AioracleError, g1FromSolidity, responseDigest, type G1Point, type Logger } from '@aioracle/sdk';
+import { keccak256 } from 'ethers';
+import { formatZodIssues } from '../util/zod.js';
+import { AggErrorCode, aggError } from '../errors.js';
+import type { AggregatorMetrics } from '../metrics.js';
+import { responseBodySchema } from '../api/responseSchema.js';
+import type { TaskContext, TaskContexts } from '../state/taskContexts.js';
+import type { TaskStore } from '../state/taskStore.js';
+import type { BatchVerifier } from './batchVerifier.js';
+
+/** What the API answers for an accepted or duplicate response. */
+export interface IngestResult {
+  status: 200 | 202;
+  body: { status: 'accepted'; quorumReached: boolean } | { status: 'duplicate' };
+}
+
+/** Collaborators of {@link ResponseIngest}. */
+export interface ResponseIngestDeps {
+  store: TaskStore;
+  contexts: TaskContexts;
+  verifier: BatchVerifier;
+  metrics: AggregatorMetrics | null;
+  logger: Logger;
+  /** Called once per task, by the process whose response moved it to 'quorum'. */
+  onQuorum: (ctx: TaskContext, outputHash: string) => Promise<void>;
+}
+
+/** Validates, verifies and records signed responses. */
+export class ResponseIngest {
+  private readonly chainId: bigint;
+  private readonly oracle: string;
+  private readonly d: ResponseIngestDeps;
+
+  constructor(opts: { chainId: bigint; oracle: string }, deps: ResponseIngestDeps) {
+    this.chainId = opts.chainId;
+    this.oracle = opts.oracle.toLowerCase();
+    this.d = deps;
+  }
+
+  /** Handles one response body; throws an AioracleError with an API code on rejection. */
+  async submit(raw: unknown): Promise<IngestResult> {
+    const parsed = responseBodySchema.safeParse(raw);
+    if (!parsed.success) throw aggError(AggErrorCode.BadRequest, `Validation failed: ${formatZodIssues(parsed.error)}`);
+    const r = parsed.data;
+    if (r.chainId !== this.chainId) throw aggError(AggErrorCode.SignatureInvalid, `chainId ${r.chainId} is not this aggregator's chain (${this.chainId})`);
+    if (r.oracle !== this.oracle) throw aggError(AggErrorCode.SignatureInvalid, `oracle ${r.oracle} is not this aggregator's oracle (${this.oracle})`);
+
+    const ctx = await this.d.contexts.get(r.taskId);
+    if (!ctx) throw aggError(AggErrorCode.TaskUnknown, `Task ${r.taskId} is not known to this aggregator (yet); retry later`, { retryable: true });
+    if (r.taskHash !== ctx.taskHash) throw aggError(AggErrorCode.SignatureInvalid, `taskHash does not match task ${r.taskId} (expected ${ctx.taskHash})`);
+    const op = ctx.operators.get(r.operatorId);
+    if (!op) {
+      throw aggError(AggErrorCode.OperatorNotRegistered, `Operator ${r.operatorId} is not in quorums [${ctx.snapshot.quorums.join(', ')}] at the reference block ${ctx.task.referenceBlock}`);
+    }
+
+    const outputHash = keccak256(r.output).toLowerCase();
+    // Cheap pre-check so operator retries cost no pairing; the accept script re-checks atomically.
+    const prev = await this.d.store.getResponse(r.taskId, r.operatorId);
+    if (prev) {
+      if (prev.outputHash === outputHash) return { status: 200, body: { status: 'duplicate' } };
+      throw aggError(AggErrorCode.ConflictingResponse, `Operator ${r.operatorId} already signed a different output for task ${r.taskId}`);
+    }
+    const status = await this.d.store.getStatus(r.taskId);
+    if (status === 'finalised' || status === 'expired') throw aggError(AggErrorCode.TaskClosed, `Task ${r.taskId} is already ${status}`);
+
+    let sig: G1Point;
+    try {
+      sig = g1FromSolidity([r.signature[0], r.signature[1]]);
+    } catch (cause) {
+      throw aggError(AggErrorCode.SignatureInvalid, 'signature is not a valid G1 point', { cause });
+    }
+    let digest = ctx.digests.get(outputHash);
+    if (digest === undefined) {
+      digest = responseDigest({ chainId: this.chainId, oracle: this.oracle, taskHash: ctx.taskHash, outputHash });
+      if (ctx.digests.size < 64) ctx.digests.set(outputHash, digest);
+    }
+    if (!(await this.d.verifier.verify(digest, sig, op.pkG2))) {
+      throw aggError(AggErrorCode.SignatureInvalid, `signature does not verify for operator ${r.operatorId} over task ${r.taskId} and this output`);
+    }
+
+    const res = await this.d.store.accept({
+      id: r.taskId,
+      operatorId: r.operatorId,
+      outputHash,
+      signature: sig.toSolidityStrings(),
+      outputHex: r.output,
+      stakes: op.addStakes,
+      required: ctx.snapshot.required,
+      nowMs: Date.now(),
+    });
+    switch (res.kind) {
+      case 'duplicate':
+        return { status: 200, body: { status: 'duplicate' } };
+      case 'conflict':
+        throw aggError(AggErrorCode.ConflictingResponse, `Operator ${r.operatorId} already signed a different output for task ${r.taskId}`);
+      case 'closed':
+        throw aggError(AggErrorCode.TaskClosed, `Task ${r.taskId} is already closed`);
+      case 'unknown':
+        throw aggError(AggErrorCode.TaskUnknown, `Task ${r.taskId} is not known to this aggregator (yet); retry later`, { retryable: true });
+      case 'accepted':
+        break;
+    }
+    this.d.logger.debug({ taskId: r.taskId, operatorId: r.operatorId, outputHash, signed: res.signed.map(String) }, 'response accepted');
+    if (res.quorumReached) {
+      this.d.metrics?.quorumReached.inc();
+      this.d.metrics?.timeToQuorum.observe(Math.max(0, (Date.now() - ctx.createdAtMs) / 1000));
+      this.d.logger.info({ taskId: r.taskId, outputHash }, 'quorum reached');
+      try {
+        await this.d.onQuorum(ctx, outputHash);
+      } catch (err) {
+        // The task is in 'quorum' in Redis; the start-up and periodic re-scans enqueue it again.
+        this.d.logger.error({ taskId: r.taskId, err }, 'could not schedule the submission; the re-scan will retry');
+      }
+    }
+    return { status: 202, body: { status: 'accepted', quorumReached: res.quorumReached } };
+  }
+}
+
+/** True for errors the API reports as the operator's fault (4xx). */
+export function isClientError(err: unknown): err is AioracleError {
+  return err instanceof AioracleError && /^ERR_(BAD_REQUEST|OPERATOR_NOT_REGISTERED|TASK_UNKNOWN|CONFLICTING_RESPONSE|TASK_CLOSED|BODY_TOO_LARGE|SIGNATURE_INVALID)$/.test(err.code);
+}

@@ -1,0 +1,107 @@
+/**
+ * Lua scripts that make the aggregation state transitions atomic in Redis, so concurrent requests
+ * and several aggregator processes sharing one Redis can never double count a signature or move a
+ * task twice. Stakes are uint96, beyond Lua's exact doubles, so they travel as decimal strings and
+ * are added in 9-digit limbs; the quorum test compares against precomputed per-quorum minimums
+ * (ceil(total·bps/10000)), which is exactly signed·10000 ≥ total·bps for integers.
+ */
+
+const DECIMAL_HELPERS = `
+local function dadd(a, b)
+  local parts = {}
+  local carry = 0
+  local ia, ib = #a, #b
+  while ia > 0 or ib > 0 or carry > 0 do
+    local sa = 0
+    local sb = 0
+    if ia > 0 then sa = tonumber(string.sub(a, math.max(1, ia - 8), ia)) end
+    if ib > 0 then sb = tonumber(string.sub(b, math.max(1, ib - 8), ib)) end
+    local s = sa + sb + carry
+    carry = math.floor(s / 1000000000)
+    s = s - carry * 1000000000
+    table.insert(parts, 1, s)
+    ia = ia - 9
+    ib = ib - 9
+  end
+  if #parts == 0 then return '0' end
+  local out = string.format('%d', parts[1])
+  for k = 2, #parts do out = out .. string.format('%09d', parts[k]) end
+  return out
+end
+local function dge(a, b)
+  if #a ~= #b then return #a > #b end
+  return a >= b
+end
+`;
+
+/**
+ * accept: KEYS task, resp, outputs, signed; ARGV operatorId, outputHash, entry, outputHex, nowMs,
+ * n, stake_1..n, required_1..n. Returns {'unknown'} | {'closed'} | {'duplicate'} | {'conflict'} |
+ * {'accepted', reached ('1' when this response moved the task to 'quorum'), signed_1..n}.
+ */
+export const ACCEPT_SCRIPT = `${DECIMAL_HELPERS}
+local st = redis.call('HGET', KEYS[1], 'status')
+if not st then return {'unknown'} end
+if st == 'finalised' or st == 'expired' then return {'closed'} end
+local prev = redis.call('HGET', KEYS[2], ARGV[1])
+if prev then
+  if string.sub(prev, 1, #ARGV[2]) == ARGV[2] then return {'duplicate'} end
+  return {'conflict'}
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[4])
+local n = tonumber(ARGV[6])
+local out = {'accepted', '0'}
+local all = true
+for i = 1, n do
+  local f = ARGV[2] .. ':' .. (i - 1)
+  local cur = redis.call('HGET', KEYS[4], f) or '0'
+  local nv = dadd(cur, ARGV[6 + i])
+  redis.call('HSET', KEYS[4], f, nv)
+  out[#out + 1] = nv
+  if not dge(nv, ARGV[6 + n + i]) then all = false end
+end
+if all and st == 'pending' then
+  redis.call('HSET', KEYS[1], 'status', 'quorum', 'quorumOutput', ARGV[2], 'quorumAtMs', ARGV[5])
+  out[2] = '1'
+end
+return out
+`;
+
+/**
+ * create: KEYS task, open set, recent zset; ARGV id, then field/value pairs. Creates the task hash
+ * only when absent (a second aggregator or a re-scan changes nothing). Returns 1 when created.
+ */
+export const CREATE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fields = {}
+for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], tonumber(ARGV[1]), ARGV[1])
+return 1
+`;
+
+/**
+ * close: KEYS task, open set; ARGV id, status ('finalised' | 'expired'), then field/value pairs.
+ * Moves a known, still open task to a final status; returns 1 when it moved, 0 otherwise.
+ */
+export const CLOSE_SCRIPT = `
+local st = redis.call('HGET', KEYS[1], 'status')
+if not st or st == 'finalised' or st == 'expired' then return 0 end
+local fields = {'status', ARGV[2]}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1
+`;
+
+/**
+ * quorum: KEYS task; ARGV outputHash, nowMs. Moves a pending task to 'quorum' (used by the
+ * start-up re-scan); returns 1 when it moved.
+ */
+export const QUORUM_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'quorum', 'quorumOutput', ARGV[1], 'quorumAtMs', ARGV[2])
+return 1
+`;

@@ -1,0 +1,259 @@
+/**
+ * The aggregation state in Redis, keyed by task (everything a restarted or a second aggregator needs
+ * lives here, written before an operator hears 202):
+ *
+ *   <ns>:task:<id>          hash  task JSON, taskHash, status, createdAtMs, quorumOutput, quorumAtMs, txHash, …
+ *   <ns>:task:<id>:ops      JSON  the operator state of the task's quorums at its reference block
+ *   <ns>:task:<id>:resp     hash  operatorId → "outputHash,sigX,sigY"
+ *   <ns>:task:<id>:outputs  hash  outputHash → output hex
+ *   <ns>:task:<id>:signed   hash  "outputHash:quorumIndex" → signed stake (decimal)
+ *   <ns>:opkeys             hash  operatorId → {address, g1, g2} (keys never change once registered)
+ *   <ns>:open               set   ids of tasks not yet finalised/expired
+ *   <ns>:tasks              zset  every task id (score = id), for the read API
+ *   <ns>:cursor             last block scanned for TaskCreated
+ *
+ * Status: pending → quorum → (submitted) → finalised; pending | quorum → expired.
+ */
+import type { Redis } from 'ioredis';
+import { ACCEPT_SCRIPT, CLOSE_SCRIPT, CREATE_SCRIPT, QUORUM_SCRIPT } from './luaScripts.js';
+
+/** A task's status in the aggregator. */
+export type TaskStatus = 'pending' | 'quorum' | 'submitted' | 'finalised' | 'expired';
+
+/** One operator of a task's snapshot: stakes per task quorum (decimal; "0" when not a member). */
+export interface SnapshotOperator {
+  id: string;
+  address: string;
+  stakes: string[];
+}
+
+/** The operator state of a task's quorums at its reference block, as stored. */
+export interface OperatorSnapshot {
+  quorums: number[];
+  thresholdsBps: number[];
+  totals: string[];
+  /** Minimum signed stake per quorum: ceil(total·bps/10000); a huge value when total is 0. */
+  required: string[];
+  operators: SnapshotOperator[];
+}
+
+/** Registered keys of an operator, as stored (hex). */
+export interface StoredOperatorKeys {
+  address: string;
+  g1: string;
+  g2: string;
+}
+
+/** A task hash's fields. */
+export interface TaskRecord {
+  id: string;
+  task: string;
+  taskHash: string;
+  status: TaskStatus;
+  createdAtMs: number;
+  blockNumber: number;
+  quorumOutput?: string;
+  quorumAtMs?: number;
+  txHash?: string;
+  finalOutput?: string;
+  submittedAtMs?: number;
+  finalisedAtMs?: number;
+}
+
+/** Outcome of {@link TaskStore.accept}. */
+export type AcceptOutcome =
+  | { kind: 'unknown' | 'closed' | 'duplicate' | 'conflict' }
+  | { kind: 'accepted'; quorumReached: boolean; signed: bigint[] };
+
+type ScriptRedis = Redis & {
+  aggAccept(...args: (string | number)[]): Promise<string[]>;
+  aggCreate(...args: (string | number)[]): Promise<number>;
+  aggClose(...args: (string | number)[]): Promise<number>;
+  aggQuorum(...args: (string | number)[]): Promise<number>;
+};
+
+/** Typed access to the aggregation state. */
+export class TaskStore {
+  readonly ns: string;
+  private readonly redis: ScriptRedis;
+
+  constructor(opts: { namespace: string }, deps: { redis: Redis }) {
+    this.ns = opts.namespace;
+    const r = deps.redis as ScriptRedis;
+    if (typeof r.aggAccept !== 'function') {
+      r.defineCommand('aggAccept', { numberOfKeys: 4, lua: ACCEPT_SCRIPT });
+      r.defineCommand('aggCreate', { numberOfKeys: 3, lua: CREATE_SCRIPT });
+      r.defineCommand('aggClose', { numberOfKeys: 2, lua: CLOSE_SCRIPT });
+      r.defineCommand('aggQuorum', { numberOfKeys: 1, lua: QUORUM_SCRIPT });
+    }
+    this.redis = r;
+  }
+
+  key(id: string, part?: 'ops' | 'resp' | 'outputs' | 'signed'): string {
+    return part ? `${this.ns}:task:${id}:${part}` : `${this.ns}:task:${id}`;
+  }
+
+  /** Stores operator keys (idempotent). */
+  async saveOperatorKeys(keys: ReadonlyMap<string, StoredOperatorKeys>): Promise<void> {
+    if (keys.size === 0) return;
+    const args: string[] = [];
+    for (const [id, k] of keys) args.push(id, JSON.stringify(k));
+    await this.redis.hset(`${this.ns}:opkeys`, ...args);
+  }
+
+  /** Keys of the given operators (null where unknown). */
+  async getOperatorKeys(ids: readonly string[]): Promise<(StoredOperatorKeys | null)[]> {
+    if (ids.length === 0) return [];
+    const raw = await this.redis.hmget(`${this.ns}:opkeys`, ...ids);
+    return raw.map((r) => (r ? (JSON.parse(r) as StoredOperatorKeys) : null));
+  }
+
+  /** Creates a task with its snapshot unless it exists; true when created. */
+  async createTask(rec: Omit<TaskRecord, 'status'>, snapshot: OperatorSnapshot): Promise<boolean> {
+    await this.redis.set(this.key(rec.id, 'ops'), JSON.stringify(snapshot));
+    const fields = ['task', rec.task, 'taskHash', rec.taskHash, 'status', 'pending', 'createdAtMs', String(rec.createdAtMs), 'blockNumber', String(rec.blockNumber)];
+    const n = await this.redis.aggCreate(this.key(rec.id), `${this.ns}:open`, `${this.ns}:tasks`, rec.id, ...fields);
+    return n === 1;
+  }
+
+  /** The task hash (null when unknown). */
+  async getTask(id: string): Promise<TaskRecord | null> {
+    const h = await this.redis.hgetall(this.key(id));
+    if (!h.status) return null;
+    const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    const rec: TaskRecord = {
+      id,
+      task: h.task ?? '',
+      taskHash: h.taskHash ?? '',
+      status: h.status as TaskStatus,
+      createdAtMs: Number(h.createdAtMs ?? 0),
+      blockNumber: Number(h.blockNumber ?? 0),
+    };
+    if (h.quorumOutput) rec.quorumOutput = h.quorumOutput;
+    if (h.quorumAtMs) rec.quorumAtMs = num(h.quorumAtMs)!;
+    if (h.txHash) rec.txHash = h.txHash;
+    if (h.finalOutput) rec.finalOutput = h.finalOutput;
+    if (h.submittedAtMs) rec.submittedAtMs = num(h.submittedAtMs)!;
+    if (h.finalisedAtMs) rec.finalisedAtMs = num(h.finalisedAtMs)!;
+    return rec;
+  }
+
+  /** Only the status (cheap). */
+  async getStatus(id: string): Promise<TaskStatus | null> {
+    return (await this.redis.hget(this.key(id), 'status')) as TaskStatus | null;
+  }
+
+  async getSnapshot(id: string): Promise<OperatorSnapshot | null> {
+    const s = await this.redis.get(this.key(id, 'ops'));
+    return s ? (JSON.parse(s) as OperatorSnapshot) : null;
+  }
+
+  /** Operator's stored response entry, or null. */
+  async getResponse(id: string, operatorId: string): Promise<{ outputHash: string; signature: [string, string] } | null> {
+    const e = await this.redis.hget(this.key(id, 'resp'), operatorId);
+    return e ? parseEntry(e) : null;
+  }
+
+  /** Every accepted response: operatorId → output hash and signature. */
+  async getResponses(id: string): Promise<Map<string, { outputHash: string; signature: [string, string] }>> {
+    const h = await this.redis.hgetall(this.key(id, 'resp'));
+    return new Map(Object.entries(h).map(([k, v]) => [k, parseEntry(v)]));
+  }
+
+  /** Distinct outputs signed for a task: outputHash → hex. */
+  async getOutputs(id: string): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.key(id, 'outputs'))));
+  }
+
+  /** Signed stake per output hash per quorum index. */
+  async getSigned(id: string): Promise<Map<string, string[]>> {
+    const h = await this.redis.hgetall(this.key(id, 'signed'));
+    const out = new Map<string, string[]>();
+    for (const [f, v] of Object.entries(h)) {
+      const [hash, idx] = f.split(':');
+      if (hash === undefined || idx === undefined) continue;
+      const arr = out.get(hash) ?? [];
+      arr[Number(idx)] = v;
+      out.set(hash, arr);
+    }
+    return out;
+  }
+
+  /** Atomically records a verified response and updates the signed stake (see ACCEPT_SCRIPT). */
+  async accept(p: {
+    id: string;
+    operatorId: string;
+    outputHash: string;
+    signature: [string, string];
+    outputHex: string;
+    stakes: readonly string[];
+    required: readonly string[];
+    nowMs: number;
+  }): Promise<AcceptOutcome> {
+    const entry = `${p.outputHash},${p.signature[0]},${p.signature[1]}`;
+    const res = await this.redis.aggAccept(
+      this.key(p.id),
+      this.key(p.id, 'resp'),
+      this.key(p.id, 'outputs'),
+      this.key(p.id, 'signed'),
+      p.operatorId,
+      p.outputHash,
+      entry,
+      p.outputHex,
+      String(p.nowMs),
+      String(p.stakes.length),
+      ...p.stakes,
+      ...p.required,
+    );
+    const kind = res[0];
+    if (kind === 'accepted') return { kind, quorumReached: res[1] === '1', signed: res.slice(2).map((s) => BigInt(s)) };
+    return { kind: kind as 'unknown' | 'closed' | 'duplicate' | 'conflict' };
+  }
+
+  /** Moves a pending task to 'quorum' for `outputHash`; true when it moved. */
+  async markQuorum(id: string, outputHash: string, nowMs: number): Promise<boolean> {
+    return (await this.redis.aggQuorum(this.key(id), outputHash, String(nowMs))) === 1;
+  }
+
+  /** Moves an open task to 'finalised' or 'expired'; true when it moved. */
+  async close(id: string, status: 'finalised' | 'expired', fields: Record<string, string> = {}): Promise<boolean> {
+    const args = Object.entries(fields).flat();
+    return (await this.redis.aggClose(this.key(id), `${this.ns}:open`, id, status, ...args)) === 1;
+  }
+
+  /** Sets informational fields (txHash, submittedAtMs). */
+  async setFields(id: string, fields: Record<string, string>): Promise<void> {
+    await this.redis.hset(this.key(id), fields);
+  }
+
+  /** Ids of open tasks. */
+  async openTaskIds(): Promise<string[]> {
+    return this.redis.smembers(`${this.ns}:open`);
+  }
+
+  /** The most recent task ids, newest first. */
+  async recentTaskIds(limit: number): Promise<string[]> {
+    return this.redis.zrevrange(`${this.ns}:tasks`, 0, Math.max(0, limit - 1));
+  }
+
+  async getCursor(): Promise<number | null> {
+    const v = await this.redis.get(`${this.ns}:cursor`);
+    return v === null ? null : Number(v);
+  }
+
+  async setCursor(block: number): Promise<void> {
+    await this.redis.set(`${this.ns}:cursor`, String(block));
+  }
+}
+
+function parseEntry(e: string): { outputHash: string; signature: [string, string] } {
+  const [outputHash, x, y] = e.split(',');
+  return { outputHash: outputHash ?? '', signature: [x ?? '0', y ?? '0'] };
+}
+
+/** ceil(total·bps/10000) as a decimal string; an unreachable value for an empty quorum. */
+export function requiredStake(total: bigint, bps: number): string {
+  if (total === 0n) return `1${'0'.repeat(80)}`;
+  const num = total * BigInt(bps);
+  return ((num + 9_999n) / 10_000n).toString();
+}

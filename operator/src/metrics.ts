@@ -1,0 +1,61 @@
+/**
+ * The operator's Prometheus metrics, built on one Registry per process (`getMetrics(register)`;
+ * services take `Metrics | null`). EigenLayer node-spec metrics keep their exact names and labels
+ * (eigensdk-go: `avs_name` on all; `quorum_number`/`quorum_name` on registered stakes;
+ * `method`/`client_version` on RPC metrics); everything else is `aioracle_operator_*`.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Buckets for inference and task latency: sub-millisecond up to five minutes. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const RPC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Options of {@link getMetrics}. */
+export interface MetricsOptions {
+  /** The `avs_name` constant label of the EigenLayer metrics (default "aioracle"). */
+  avsName?: string;
+}
+
+/**
+ * Registers every operator metric on `register` and returns them.
+ * @example const metrics = getMetrics(new Registry()); metrics.tasksSeen.inc({ model: id });
+ */
+export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
+  const avs = { avs_name: opts.avsName ?? 'aioracle' };
+  const registers = [register];
+  const performanceScore = new Gauge({ name: 'eigen_performance_score', help: 'Node performance score 0-100 (100 = every dependency healthy)', labelNames: ['avs_name'], registers });
+  performanceScore.set(avs, 100);
+  return {
+    performanceScore,
+    avsLabels: avs,
+    registeredStakes: new Gauge({
+      name: 'eigen_registered_stakes',
+      help: "Operator stake in <quorum> of <avs_name>'s registry",
+      labelNames: ['quorum_number', 'quorum_name', 'avs_name'],
+      registers,
+    }),
+    rpcRequestDuration: new Histogram({
+      name: 'eigen_rpc_request_duration_seconds',
+      help: 'Duration of json-rpc <method> in seconds',
+      labelNames: ['method', 'client_version', 'avs_name'],
+      buckets: RPC_BUCKETS,
+      registers,
+    }),
+    rpcRequestTotal: new Counter({ name: 'eigen_rpc_request_total', help: 'Total number of json-rpc <method> requests', labelNames: ['method', 'client_version', 'avs_name'], registers }),
+    tasksSeen: new Counter({ name: 'aioracle_operator_tasks_seen_total', help: 'TaskCreated events seen (after confirmations)', labelNames: ['source'], registers }),
+    tasksInferred: new Counter({ name: 'aioracle_operator_tasks_inferred_total', help: 'Tasks whose model ran', labelNames: ['model'], registers }),
+    tasksSigned: new Counter({ name: 'aioracle_operator_tasks_signed_total', help: 'Responses signed', labelNames: ['model'], registers }),
+    tasksRejected: new Counter({ name: 'aioracle_operator_tasks_rejected_total', help: 'Tasks not signed, by reason', labelNames: ['reason'], registers }),
+    inferenceDuration: new Histogram({ name: 'aioracle_operator_inference_duration_seconds', help: 'Model run time (decode + run + encode)', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers }),
+    taskDuration: new Histogram({ name: 'aioracle_operator_task_duration_seconds', help: 'From task seen to response sent to the aggregators', buckets: LATENCY_BUCKETS, registers }),
+    queueDepth: new Gauge({ name: 'aioracle_operator_queue_depth', help: 'Inference jobs by state', labelNames: ['state'], registers }),
+    modelLoads: new Counter({ name: 'aioracle_operator_model_loads_total', help: 'Model load attempts by outcome', labelNames: ['outcome'], registers }),
+    modelLoadDuration: new Histogram({ name: 'aioracle_operator_model_load_duration_seconds', help: 'Model verification + session creation time', buckets: LATENCY_BUCKETS, registers }),
+    deliveries: new Counter({ name: 'aioracle_operator_deliveries_total', help: 'Responses delivered to aggregators by outcome', labelNames: ['outcome'], registers }),
+    deliveryFailures: new Counter({ name: 'aioracle_operator_delivery_failures_total', help: 'Deliveries that failed for good, by reason', labelNames: ['reason'], registers }),
+    watcherBlock: new Gauge({ name: 'aioracle_operator_watcher_block', help: 'Last block the task watcher processed', registers }),
+  };
+}
+
+/** The operator's metrics. */
+export type Metrics = ReturnType<typeof getMetrics>;

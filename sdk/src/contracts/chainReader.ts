@@ -1,0 +1,298 @@
+/**
+ * Read side of the AVS contracts for aggregators, operators and auditors: the operator state of a
+ * quorum at a block (members, operatorIds, G1 and G2 keys, stakes, aggregate key, total stake),
+ * tasks from TaskCreated logs, results from TaskResponded logs, task status, and models.
+ *
+ * Every point read from the chain is validated at this boundary (G1 on curve, G2 in the subgroup);
+ * BLS keys never change once registered, so they are cached per operator address. Transport
+ * failures are ERR_CHAIN_RPC (retryable); a quorum with no history at the block is
+ * ERR_CHAIN_QUORUM_UNKNOWN.
+ */
+import { getAddress, getBytes, hexlify, type Log, type Provider } from 'ethers';
+import { ensureBls } from '../bls/init.js';
+import { g1FromSolidity, g2FromSolidity, type G1Point, type G2Point } from '../bls/points.js';
+import { aggregatePublicKeysG1 } from '../bls/signature.js';
+import { profileFromId, type Profile } from '../protocol/profile.js';
+import { parseTask, taskHash as computeTaskHash, type Task } from '../protocol/task.js';
+import type { AvsAddresses } from './deployment.js';
+import { ChainErrorCode, chainError, wrapReadError } from './errors.js';
+import { InferenceOracle__factory, ModelRegistry__factory, OperatorRegistry__factory } from './generated/index.js';
+import type { QuorumOperator, QuorumOperatorState } from './nonSigners.js';
+
+/** A task as created on chain, from its TaskCreated log. */
+export interface CreatedTask {
+  task: Task;
+  /** keccak256(abi.encode(task)) as emitted (checked against the recomputed hash). */
+  taskHash: string;
+  /** The canonical input bytes. */
+  input: Uint8Array;
+  blockNumber: number;
+  transactionHash: string;
+  logIndex: number;
+}
+
+/** A task's accepted result, from its TaskResponded log. */
+export interface TaskResult {
+  taskId: bigint;
+  taskHash: string;
+  outputHash: string;
+  output: Uint8Array;
+  /** Per task quorum, at the reference block. */
+  signedStake: bigint[];
+  totalStake: bigint[];
+  nonSignerIds: string[];
+  signatoryRecordHash: string;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** Status of a task id in the oracle. */
+export type TaskStatusName = 'none' | 'pending' | 'responded' | 'expired';
+
+/** A model as the ModelRegistry stores it. */
+export interface ModelInfo {
+  modelId: string;
+  manifestHash: string;
+  onnxHash: string;
+  uri: string;
+  profile: Profile;
+  tolerance: number;
+  fee: bigint;
+  slashWad: bigint;
+  active: boolean;
+}
+
+/** Options of {@link ChainReader}. */
+export interface ChainReaderOptions {
+  /** Parallel eth_calls when fetching G2 keys of new operators (default 8). */
+  concurrency?: number;
+  /** Recompute Σ pkG1 and compare it with the registry's apk (default true; cheap). */
+  checkApk?: boolean;
+}
+
+const STATUS: readonly TaskStatusName[] = ['none', 'pending', 'responded', 'expired'];
+
+function isZeroG1(p: { X: bigint; Y: bigint }): boolean {
+  return p.X === 0n && p.Y === 0n;
+}
+
+/**
+ * Reads the AVS contracts at `addresses` through `provider`.
+ * @example
+ * const reader = new ChainReader(provider, deployment.avs);
+ * const state = await reader.getQuorumState(0, task.referenceBlock);
+ */
+export class ChainReader {
+  readonly addresses: AvsAddresses;
+  private readonly provider: Provider;
+  private readonly registry;
+  private readonly oracle;
+  private readonly models;
+  private readonly keys = new Map<string, { operatorId: string; g1: G1Point; g2: G2Point }>();
+  private readonly opts: Required<ChainReaderOptions>;
+
+  constructor(provider: Provider, addresses: AvsAddresses, opts: ChainReaderOptions = {}) {
+    this.provider = provider;
+    this.addresses = addresses;
+    this.registry = OperatorRegistry__factory.connect(addresses.operatorRegistry, provider);
+    this.oracle = InferenceOracle__factory.connect(addresses.inferenceOracle, provider);
+    this.models = ModelRegistry__factory.connect(addresses.modelRegistry, provider);
+    this.opts = { concurrency: opts.concurrency ?? 8, checkApk: opts.checkApk ?? true };
+  }
+
+  /**
+   * The members of `quorum` at `blockNumber` with their keys and stakes, the aggregate G1 key and
+   * the total stake. The registry's state "at block B" includes every change made in block B.
+   */
+  async getQuorumState(quorum: number, blockNumber: number): Promise<QuorumOperatorState> {
+    await ensureBls();
+    const head = await this.call('eth_blockNumber', () => this.provider.getBlockNumber());
+    if (blockNumber > head) throw chainError(ChainErrorCode.BlockNotReached, `Block ${blockNumber} is ahead of the node's head ${head}`, { details: { blockNumber, head } });
+    const s = await this.call(`OperatorRegistry.getQuorumState(${quorum}, ${blockNumber})`, () => this.registry.getQuorumState(quorum, blockNumber, { blockTag: head }));
+    const n = s.operators.length;
+    if (s.operatorIds.length !== n || s.pubkeysG1.length !== n || s.stakes.length !== n) {
+      throw chainError(ChainErrorCode.BadData, `getQuorumState(${quorum}) returned arrays of different lengths`);
+    }
+    const addresses = s.operators.map((a) => getAddress(a));
+    await this.loadKeys(addresses.filter((a) => !this.keys.has(a)), head);
+    const operators: QuorumOperator[] = addresses.map((address, i) => {
+      const k = this.keys.get(address)!;
+      const id = (s.operatorIds[i] as string).toLowerCase();
+      if (k.operatorId !== id) throw chainError(ChainErrorCode.BadData, `Operator ${address}: state lists operatorId ${id}, its keys say ${k.operatorId}`);
+      return { address, operatorId: id, pubkeyG1: k.g1, pubkeyG2: k.g2, stake: s.stakes[i] as bigint };
+    });
+    let apk: G1Point | null = null;
+    if (!isZeroG1(s.apk)) apk = this.point(() => g1FromSolidity({ X: s.apk.X, Y: s.apk.Y }), 'quorum apk');
+    if (this.opts.checkApk) {
+      const sum = operators.length === 0 ? null : aggregatePublicKeysG1(operators.map((o) => o.pubkeyG1));
+      const same = sum === null || sum.isInfinity() ? apk === null : apk !== null && sum.equals(apk);
+      if (!same) throw chainError(ChainErrorCode.BadData, `Quorum ${quorum} at block ${blockNumber}: the registry's apk is not the sum of its members' keys`);
+    }
+    const stakeSum = operators.reduce((a, o) => a + o.stake, 0n);
+    if (stakeSum !== s.totalStake) throw chainError(ChainErrorCode.BadData, `Quorum ${quorum} at block ${blockNumber}: total stake ${s.totalStake} is not the sum of member stakes ${stakeSum}`);
+    return { quorumNumber: quorum, blockNumber, operators, apk, totalStake: s.totalStake };
+  }
+
+  /** {@link getQuorumState} for each of `quorums` (a task's quorumNumbers) at one block. */
+  async getQuorumStates(quorums: readonly number[], blockNumber: number): Promise<QuorumOperatorState[]> {
+    const out: QuorumOperatorState[] = [];
+    for (const q of quorums) out.push(await this.getQuorumState(q, blockNumber));
+    return out;
+  }
+
+  /** The registered keys of `operator` (cached), or null when it never registered one. */
+  async getOperatorKeys(operator: string): Promise<{ operatorId: string; pubkeyG1: G1Point; pubkeyG2: G2Point } | null> {
+    await ensureBls();
+    const address = getAddress(operator);
+    if (!this.keys.has(address)) {
+      const [id] = await this.call('OperatorRegistry.getOperatorPubkeys', () => this.registry.getOperatorPubkeys(address));
+      if (/^0x0+$/.test(id)) return null;
+      await this.loadKeys([address], 'latest');
+    }
+    const k = this.keys.get(address)!;
+    return { operatorId: k.operatorId, pubkeyG1: k.g1, pubkeyG2: k.g2 };
+  }
+
+  /** Status of task `taskId` and the block it was responded in (0 if not responded). */
+  async getTaskStatus(taskId: bigint | number): Promise<{ status: TaskStatusName; respondedBlock: number }> {
+    const [status, respondedBlock] = await this.call('InferenceOracle.taskStatus', () => this.oracle.taskStatus(taskId));
+    return { status: STATUS[Number(status)] ?? 'none', respondedBlock: Number(respondedBlock) };
+  }
+
+  /**
+   * The accepted result of `taskId` from its TaskResponded log, or null when it has none yet.
+   * `fromBlock` narrows the log search (default: the block the oracle reports it responded in).
+   */
+  async getTaskResult(taskId: bigint | number, fromBlock?: number): Promise<TaskResult | null> {
+    const { status, respondedBlock } = await this.getTaskStatus(taskId);
+    if (status !== 'responded') return null;
+    const filter = this.oracle.filters.TaskResponded(taskId);
+    const from = fromBlock ?? respondedBlock;
+    const to = fromBlock === undefined ? respondedBlock : 'latest';
+    const logs = await this.call('eth_getLogs TaskResponded', () => this.oracle.queryFilter(filter, from, to));
+    const log = logs[0];
+    if (!log) throw chainError(ChainErrorCode.BadData, `Task ${taskId} is responded at block ${respondedBlock} but no TaskResponded log was found there`);
+    return this.parseTaskResponded(log);
+  }
+
+  /** TaskCreated logs of the oracle in [fromBlock, toBlock], parsed and hash-checked, in chain order. */
+  async getCreatedTasks(fromBlock: number, toBlock: number | 'latest' = 'latest'): Promise<CreatedTask[]> {
+    const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(), fromBlock, toBlock));
+    return logs.map((l) => this.parseTaskCreated(l));
+  }
+
+  /** Parses a TaskCreated log of this oracle; ERR_CHAIN_LOG_INVALID for anything else. */
+  parseTaskCreated(log: Log): CreatedTask {
+    return parseTaskCreatedLog(log, this.addresses.inferenceOracle);
+  }
+
+  /** Parses a TaskResponded log of this oracle; ERR_CHAIN_LOG_INVALID for anything else. */
+  parseTaskResponded(log: Log): TaskResult {
+    return parseTaskRespondedLog(log, this.addresses.inferenceOracle);
+  }
+
+  /** The model `modelId` from the ModelRegistry; ERR_CHAIN_MODEL_UNKNOWN when not registered. */
+  async getModel(modelId: string): Promise<ModelInfo> {
+    const exists = await this.call('ModelRegistry.exists', () => this.models.exists(modelId));
+    if (!exists) throw chainError(ChainErrorCode.ModelUnknown, `Model ${modelId} is not registered in the ModelRegistry at ${this.addresses.modelRegistry}`, { details: { modelId } });
+    const m = await this.call('ModelRegistry.getModel', () => this.models.getModel(modelId));
+    return {
+      modelId: modelId.toLowerCase(),
+      manifestHash: m.manifestHash.toLowerCase(),
+      onnxHash: m.onnxHash.toLowerCase(),
+      uri: m.uri,
+      profile: profileFromId(m.profile),
+      tolerance: Number(m.tolerance),
+      fee: m.fee,
+      slashWad: m.slashWad,
+      active: m.active,
+    };
+  }
+
+  private async loadKeys(addresses: readonly string[], blockTag: number | 'latest'): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const i = next++;
+        if (i >= addresses.length) return;
+        const address = addresses[i]!;
+        const [id, g1, g2] = await this.call('OperatorRegistry.getOperatorPubkeys', () => this.registry.getOperatorPubkeys(address, { blockTag }));
+        const pk1 = this.point(() => g1FromSolidity({ X: g1.X, Y: g1.Y }), `pkG1 of ${address}`);
+        const pk2 = this.point(() => g2FromSolidity({ X: [g2.X[0], g2.X[1]], Y: [g2.Y[0], g2.Y[1]] }), `pkG2 of ${address}`);
+        this.keys.set(address, { operatorId: id.toLowerCase(), g1: pk1, g2: pk2 });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, addresses.length) }, worker));
+  }
+
+  private point<T>(fn: () => T, what: string): T {
+    try {
+      return fn();
+    } catch (cause) {
+      throw chainError(ChainErrorCode.BadData, `The registry returned an invalid ${what}`, { cause });
+    }
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw wrapReadError(err, what);
+    }
+  }
+}
+
+const oracleInterface = InferenceOracle__factory.createInterface();
+
+function decodeLog(log: Log, oracle: string, name: 'TaskCreated' | 'TaskResponded') {
+  if (getAddress(log.address) !== getAddress(oracle)) {
+    throw chainError(ChainErrorCode.LogInvalid, `Log at ${log.address} is not from the oracle ${oracle}`);
+  }
+  let parsed;
+  try {
+    parsed = oracleInterface.parseLog({ topics: [...log.topics], data: log.data });
+  } catch (cause) {
+    throw chainError(ChainErrorCode.LogInvalid, `Log ${log.transactionHash}#${log.index} does not decode as an oracle event`, { cause });
+  }
+  if (!parsed || parsed.name !== name) throw chainError(ChainErrorCode.LogInvalid, `Log ${log.transactionHash}#${log.index} is ${parsed?.name ?? 'unknown'}, not ${name}`);
+  return parsed;
+}
+
+/** Parses a TaskCreated log of `oracle` into a validated Task and its input; checks the task hash. */
+export function parseTaskCreatedLog(log: Log, oracle: string): CreatedTask {
+  const ev = decodeLog(log, oracle, 'TaskCreated');
+  let task: Task;
+  try {
+    task = parseTask(ev.args.getValue('task'));
+  } catch (cause) {
+    throw chainError(ChainErrorCode.LogInvalid, `TaskCreated in ${log.transactionHash} carries an invalid task`, { cause });
+  }
+  const emitted = (ev.args.getValue('taskHash') as string).toLowerCase();
+  if (computeTaskHash(task) !== emitted) throw chainError(ChainErrorCode.LogInvalid, `TaskCreated for task ${task.taskId}: emitted taskHash does not match keccak256(abi.encode(task))`);
+  return {
+    task,
+    taskHash: emitted,
+    input: getBytes(ev.args.getValue('input') as string),
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+    logIndex: log.index,
+  };
+}
+
+/** Parses a TaskResponded log of `oracle`. */
+export function parseTaskRespondedLog(log: Log, oracle: string): TaskResult {
+  const ev = decodeLog(log, oracle, 'TaskResponded');
+  const a = ev.args;
+  return {
+    taskId: a.getValue('taskId') as bigint,
+    taskHash: (a.getValue('taskHash') as string).toLowerCase(),
+    outputHash: (a.getValue('outputHash') as string).toLowerCase(),
+    output: getBytes(a.getValue('output') as string),
+    signedStake: [...(a.getValue('signedStake') as bigint[])],
+    totalStake: [...(a.getValue('totalStake') as bigint[])],
+    nonSignerIds: [...(a.getValue('nonSignerIds') as string[])].map((x) => hexlify(x).toLowerCase()),
+    signatoryRecordHash: (a.getValue('signatoryRecordHash') as string).toLowerCase(),
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+  };
+}

@@ -9,3 +9,4 @@ export * from './core.js';
 export * from './avs.js';
 export * from './deployAll.js';
 export * from './operators.js';
+export * from './models.js';

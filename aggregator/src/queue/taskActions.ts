@@ -1,0 +1,270 @@
+/**
+ * What the workers do on chain, each step idempotent so that a retried job, a restarted process or a
+ * second aggregator never does harm:
+ * - submit: builds the non-signer data (sdk builder, sorted by operatorId) from the signatures of the
+ *   quorum output, checks the task is still pending on chain, sends respondToTask through the one
+ *   TxSender; a task already answered (status, or a TaskNotPending revert) is success.
+ * - expire: after the deadline block, expireTask; a task already closed is success.
+ * - slash: after finalisation, slashDissenter for each operator whose signed output is slashable
+ *   dissent under the model's profile (sdk isSlashableDissent); already slashed is success.
+ */
+import {
+  AioracleError,
+  buildNonSignerData,
+  g1FromSolidity,
+  isSlashableDissent,
+  nonSignerDataToAbi,
+  taskAbiValue,
+  type ChainReader,
+  type G1Point,
+  type Logger,
+  type ModelInfo,
+  type TxSender,
+} from '@aioracle/sdk';
+import { bindings } from '@aioracle/sdk';
+import { UnrecoverableError } from 'bullmq';
+import type { Provider, TransactionReceipt } from 'ethers';
+import { AggErrorCode, aggError } from '../errors.js';
+import type { AggregatorMetrics } from '../metrics.js';
+import { quorumReached, stakeShare } from '../quorum.js';
+import { quorumStatesOf, type TaskContext, type TaskContexts } from '../state/taskContexts.js';
+import type { TaskStore } from '../state/taskStore.js';
+import { jobOptions, slashJobId, type AggregatorQueues } from './queues.js';
+
+/** Collaborators of {@link TaskActions}. */
+export interface TaskActionsDeps {
+  store: TaskStore;
+  contexts: TaskContexts;
+  reader: ChainReader;
+  provider: Provider;
+  txSender: TxSender;
+  queues: AggregatorQueues;
+  metrics: AggregatorMetrics | null;
+  logger: Logger;
+  /** Called when a respondToTask transaction was handed to the node (for latency metrics). */
+  sentAt?: Map<string, number>;
+}
+
+/** Options of {@link TaskActions}. */
+export interface TaskActionsOptions {
+  oracle: string;
+  slashing: boolean;
+  blockTimeMs: number;
+  maxRecheckMs: number;
+  attempts: number;
+  backoffMs: number;
+}
+
+/** Delay a job: the processor throws this after moving the job. */
+export class RecheckLater extends Error {
+  constructor(readonly delayMs: number) {
+    super(`recheck in ${delayMs} ms`);
+  }
+}
+
+const revertName = (err: unknown): string | null => (err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' ? ((err.details.revert as string | null) ?? null) : null);
+
+/** The on-chain steps of the workers. */
+export class TaskActions {
+  private readonly oracle;
+  private readonly models = new Map<string, ModelInfo>();
+
+  constructor(
+    private readonly opts: TaskActionsOptions,
+    private readonly d: TaskActionsDeps,
+  ) {
+    this.oracle = bindings.InferenceOracle__factory.connect(opts.oracle, d.provider);
+  }
+
+  private async context(taskId: string): Promise<TaskContext> {
+    const ctx = await this.d.contexts.get(taskId);
+    if (!ctx) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is not in the aggregation state`);
+    return ctx;
+  }
+
+  /** Submits the quorum output of `taskId` (idempotent). */
+  async submit(taskId: string): Promise<'sent' | 'already' | 'closed'> {
+    const rec = await this.d.store.getTask(taskId);
+    if (!rec) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is unknown`);
+    if (rec.status === 'finalised' || rec.status === 'expired') return 'closed';
+    if (!rec.quorumOutput) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} has no quorum output`);
+    const ctx = await this.context(taskId);
+    if (await this.syncClosed(ctx)) return 'already';
+
+    const [responses, outputs] = await Promise.all([this.d.store.getResponses(taskId), this.d.store.getOutputs(taskId)]);
+    const sigs = new Map<string, G1Point>();
+    for (const [opId, r] of responses) if (r.outputHash === rec.quorumOutput) sigs.set(opId, g1FromSolidity(r.signature));
+    const output = outputs.get(rec.quorumOutput);
+    if (output === undefined) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId}: quorum output bytes missing`);
+    const data = buildNonSignerData(quorumStatesOf(ctx), sigs);
+    if (!quorumReached(data.signedStake, data.totalStake, ctx.task.quorumThresholdBps)) {
+      throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId}: the stored signatures do not reach quorum`);
+    }
+    const quorumAt = rec.quorumAtMs ?? Date.now();
+    let receipt: TransactionReceipt;
+    try {
+      this.d.sentAt?.delete(taskId);
+      receipt = await this.d.txSender.send(this.oracle, 'respondToTask', [taskAbiValue(ctx.task), output, nonSignerDataToAbi(data)]);
+    } catch (err) {
+      const name = revertName(err);
+      this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
+      if (name === 'TaskNotPending' || name === 'TaskMismatch') {
+        if (await this.syncClosed(ctx)) return 'already';
+      }
+      if (name === 'ResponseWindowClosed' || name === 'StaleReferenceBlock') {
+        this.d.metrics?.submissions.inc({ outcome: 'failed' });
+        throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);
+      }
+      if (err instanceof AioracleError && !err.retryable) {
+        this.d.metrics?.submissions.inc({ outcome: 'failed' });
+        throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      }
+      throw err;
+    }
+    const sent = this.d.sentAt?.get(taskId);
+    this.d.sentAt?.delete(taskId);
+    this.d.metrics?.quorumToSubmit.observe(Math.max(0, ((sent ?? Date.now()) - quorumAt) / 1000));
+    this.d.metrics?.submissionGas.observe(Number(receipt.gasUsed));
+    this.d.metrics?.submissions.inc({ outcome: 'sent' });
+    data.signedStake.forEach((s, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(ctx.task.quorumNumbers[i]) }, stakeShare(s, data.totalStake[i] ?? 0n)));
+    await this.d.store.setFields(taskId, { submittedAtMs: String(sent ?? Date.now()), sendLatencyMs: String((sent ?? Date.now()) - quorumAt) });
+    await this.finalise(ctx, { txHash: receipt.hash, outputHash: rec.quorumOutput });
+    this.d.logger.info({ taskId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), signers: sigs.size }, 'task finalised');
+    return 'sent';
+  }
+
+  /**
+   * Reads the task's status on chain and, when it is closed, brings Redis in line (finalised with
+   * the accepted output, or expired). Returns true when the task is closed on chain.
+   */
+  async syncClosed(ctx: TaskContext): Promise<boolean> {
+    const { status } = await this.d.reader.getTaskStatus(ctx.task.taskId);
+    if (status === 'responded') {
+      const result = await this.d.reader.getTaskResult(ctx.task.taskId);
+      this.d.metrics?.submissions.inc({ outcome: 'already' });
+      await this.finalise(ctx, { txHash: result?.transactionHash ?? '', outputHash: result?.outputHash ?? '' });
+      return true;
+    }
+    if (status === 'expired') {
+      if (await this.d.store.close(ctx.id, 'expired')) this.d.metrics?.tasksExpired.inc({ outcome: 'already' });
+      this.d.contexts.forget(ctx.id);
+      return true;
+    }
+    return false;
+  }
+
+  /** Marks the task finalised and files the dissent jobs. */
+  private async finalise(ctx: TaskContext, r: { txHash: string; outputHash: string }): Promise<void> {
+    const moved = await this.d.store.close(ctx.id, 'finalised', { txHash: r.txHash, finalOutput: r.outputHash, finalisedAtMs: String(Date.now()) });
+    if (!moved) return;
+    this.d.metrics?.tasksFinalised.inc();
+    this.d.metrics?.timeToFinalisation.observe(Math.max(0, (Date.now() - ctx.createdAtMs) / 1000));
+    await this.d.queues.expire.remove(`expire-${ctx.id}`).catch(() => 0);
+    if (this.opts.slashing) await this.enqueueDissent(ctx, r.outputHash);
+    this.d.contexts.forget(ctx.id);
+  }
+
+  /** Adds a slash job for every operator that signed a slashable different output. */
+  async enqueueDissent(ctx: TaskContext, acceptedHash: string): Promise<number> {
+    const [responses, outputs] = await Promise.all([this.d.store.getResponses(ctx.id), this.d.store.getOutputs(ctx.id)]);
+    const accepted = outputs.get(acceptedHash);
+    const dissenters = [...responses].filter(([, r]) => r.outputHash !== acceptedHash);
+    if (dissenters.length === 0 || accepted === undefined) return 0;
+    const model = await this.model(ctx.task.modelId);
+    let n = 0;
+    for (const [opId, r] of dissenters) {
+      const other = outputs.get(r.outputHash);
+      if (other === undefined || !isSlashableDissent(model.profile, accepted, other, model.tolerance)) continue;
+      n++;
+      this.d.metrics?.dissentFound.inc();
+      this.d.logger.warn({ taskId: ctx.id, operatorId: opId, outputHash: r.outputHash }, 'dissent found');
+      await this.d.queues.slash.add('slash', { taskId: ctx.id, operatorId: opId }, { ...jobOptions(this.opts.attempts, this.opts.backoffMs), jobId: slashJobId(ctx.id, opId) });
+    }
+    return n;
+  }
+
+  /** Files dissent evidence against one operator (idempotent). */
+  async slash(taskId: string, operatorId: string): Promise<'submitted' | 'already'> {
+    const ctx = await this.context(taskId);
+    const op = ctx.operators.get(operatorId);
+    const resp = await this.d.store.getResponse(taskId, operatorId);
+    if (!op || !resp) throw new UnrecoverableError(`${AggErrorCode.BadJob}: no response of ${operatorId} for task ${taskId}`);
+    if (await this.oracle.isSlashed(ctx.task.taskId, op.address)) {
+      this.d.metrics?.slashings.inc({ outcome: 'already' });
+      return 'already';
+    }
+    const result = await this.d.reader.getTaskResult(ctx.task.taskId);
+    if (!result) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is not responded on chain`);
+    const outputs = await this.d.store.getOutputs(taskId);
+    const dissent = outputs.get(resp.outputHash);
+    if (dissent === undefined) throw new UnrecoverableError(`${AggErrorCode.BadJob}: dissent output missing`);
+    const sig = g1FromSolidity(resp.signature).toSolidity();
+    try {
+      await this.d.txSender.send(this.oracle, 'slashDissenter', [
+        taskAbiValue(ctx.task),
+        result.output,
+        result.signatoryRecordHash,
+        dissent,
+        op.address,
+        { X: sig[0], Y: sig[1] },
+      ]);
+    } catch (err) {
+      const name = revertName(err);
+      if (name === 'AlreadySlashed') {
+        this.d.metrics?.slashings.inc({ outcome: 'already' });
+        return 'already';
+      }
+      if (err instanceof AioracleError && !err.retryable) {
+        this.d.metrics?.slashings.inc({ outcome: 'failed' });
+        throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      }
+      throw err;
+    }
+    this.d.metrics?.slashings.inc({ outcome: 'submitted' });
+    this.d.logger.warn({ taskId, operatorId, operator: op.address }, 'dissenter slashed');
+    return 'submitted';
+  }
+
+  /**
+   * Expires `taskId` once its deadline block has passed (idempotent). Throws {@link RecheckLater}
+   * while the deadline is ahead.
+   */
+  async expire(taskId: string): Promise<'expired' | 'already' | 'closed'> {
+    const status = await this.d.store.getStatus(taskId);
+    if (status === null) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is unknown`);
+    if (status === 'finalised' || status === 'expired') return 'closed';
+    const ctx = await this.context(taskId);
+    if (await this.syncClosed(ctx)) return 'already';
+    const head = await this.d.provider.getBlockNumber();
+    if (head <= ctx.task.deadlineBlock) {
+      throw new RecheckLater(Math.min(this.opts.maxRecheckMs, (ctx.task.deadlineBlock - head + 1) * this.opts.blockTimeMs));
+    }
+    try {
+      await this.d.txSender.send(this.oracle, 'expireTask', [taskAbiValue(ctx.task)]);
+    } catch (err) {
+      const name = revertName(err);
+      if (name === 'TaskNotPending' && (await this.syncClosed(ctx))) return 'already';
+      if (name === 'DeadlineNotPassed') throw new RecheckLater(this.opts.blockTimeMs);
+      if (err instanceof AioracleError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      throw err;
+    }
+    if (await this.d.store.close(taskId, 'expired')) this.d.metrics?.tasksExpired.inc({ outcome: 'expired' });
+    this.d.contexts.forget(taskId);
+    this.d.logger.info({ taskId }, 'task expired (fee refunded)');
+    return 'expired';
+  }
+
+  private async model(modelId: string): Promise<ModelInfo> {
+    let m = this.models.get(modelId);
+    if (!m) {
+      m = await this.d.reader.getModel(modelId);
+      this.models.set(modelId, m);
+    }
+    return m;
+  }
+}
+
+/** Error used when a job's data is malformed. */
+export function badJob(message: string): AioracleError {
+  return aggError(AggErrorCode.BadJob, message);
+}

@@ -1,0 +1,58 @@
+/**
+ * BullMQ workers of the three queues, wrapping {@link TaskActions}. A job whose task is not due yet
+ * (expiry before the deadline) is moved back to delayed instead of failing.
+ */
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from '@aioracle/sdk';
+import type { ExpireJobData, SlashJobData, SubmitJobData } from './queues.js';
+import { RecheckLater, type TaskActions } from './taskActions.js';
+
+/** Options of {@link createWorkers}. */
+export interface WorkersOptions {
+  prefix: string;
+  connection: ConnectionOptions;
+  submitConcurrency: number;
+  slashing: boolean;
+  expiry: boolean;
+}
+
+/** Starts the workers; returns a close function (waits for running jobs up to `timeoutMs`). */
+export function createWorkers(opts: WorkersOptions, d: { actions: TaskActions; logger: Logger }): { workers: Worker[]; close: (timeoutMs: number) => Promise<void> } {
+  const common = { connection: opts.connection, prefix: opts.prefix, autorun: true };
+  const withRecheck = async <T>(job: Job, token: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof RecheckLater && token) {
+        await job.moveToDelayed(Date.now() + err.delayMs, token);
+        throw new DelayedError();
+      }
+      throw err;
+    }
+  };
+  const workers: Worker[] = [
+    new Worker<SubmitJobData>('submit', (job, token) => withRecheck(job, token, () => d.actions.submit(job.data.taskId)), { ...common, concurrency: opts.submitConcurrency }),
+  ];
+  if (opts.slashing) workers.push(new Worker<SlashJobData>('slash', (job) => d.actions.slash(job.data.taskId, job.data.operatorId), { ...common, concurrency: 2 }));
+  if (opts.expiry) workers.push(new Worker<ExpireJobData>('expire', (job, token) => withRecheck(job, token, () => d.actions.expire(job.data.taskId)), { ...common, concurrency: 4 }));
+  for (const w of workers) {
+    w.on('failed', (job, err) => d.logger.warn({ queue: w.name, jobId: job?.id, taskId: (job?.data as { taskId?: string } | undefined)?.taskId, attemptsMade: job?.attemptsMade, err }, 'job failed'));
+    w.on('error', (err) => d.logger.error({ queue: w.name, err }, 'worker error'));
+  }
+  return {
+    workers,
+    async close(timeoutMs: number) {
+      await Promise.all(
+        workers.map(async (w) => {
+          let t: NodeJS.Timeout | undefined;
+          const timeout = new Promise<'timeout'>((r) => {
+            t = setTimeout(() => r('timeout'), timeoutMs);
+          });
+          const res = await Promise.race([w.close().then(() => 'closed' as const), timeout]);
+          if (t) clearTimeout(t);
+          if (res === 'timeout') await w.close(true);
+        }),
+      );
+    },
+  };
+}

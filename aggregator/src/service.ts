@@ -1,0 +1,290 @@
+/**
+ * Wires the aggregator from its configuration: provider, Redis, task state, chain watcher, HTTP
+ * API, BullMQ queues and workers, feed keeper, metrics; and the start-up recovery that makes a
+ * SIGKILL harmless (open tasks re-scanned from Redis, quorum-reached tasks re-enqueued, expiry jobs
+ * re-added, the chain re-read from the stored cursor). Nothing here runs on import.
+ */
+import type { Server } from 'node:http';
+import {
+  ChainReader,
+  ShutdownRegistry,
+  TxSender,
+  createProvider,
+  destroyProvider,
+  readDeploymentFile,
+  type AvsAddresses,
+  type CreatedTask,
+  type Deployment,
+  type Logger,
+} from '@aioracle/sdk';
+import type { AggregatorConfig } from '@aioracle/config';
+import { bindings } from '@aioracle/sdk';
+import { Wallet, getAddress, type Provider, type TransactionRequest, type TransactionResponse } from 'ethers';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { createApi } from './api/server.js';
+import { BatchVerifier } from './aggregation/batchVerifier.js';
+import { ResponseIngest } from './aggregation/responseIngest.js';
+import { TaskLoader } from './chain/taskLoader.js';
+import { TaskWatcher } from './chain/taskWatcher.js';
+import { AggErrorCode, aggError } from './errors.js';
+import { FeedKeeper } from './feedKeeper.js';
+import { getMetrics, type AggregatorMetrics } from './metrics.js';
+import { createQueues, expireJobId, jobOptions, submitJobId, type AggregatorQueues } from './queue/queues.js';
+import { TaskActions } from './queue/taskActions.js';
+import { createWorkers } from './queue/workers.js';
+import { TaskContexts } from './state/taskContexts.js';
+import { TaskStore } from './state/taskStore.js';
+
+/** A running aggregator. */
+export interface Aggregator {
+  /** The HTTP port actually bound. */
+  port: number;
+  namespace: string;
+  store: TaskStore;
+  metrics: AggregatorMetrics;
+  registry: Registry;
+  queues: AggregatorQueues;
+  watcher: TaskWatcher;
+  actions: TaskActions;
+  /** Re-enqueues open work found in Redis (also run at start). */
+  recover(): Promise<{ submit: number; expire: number }>;
+  /** Graceful stop. */
+  stop(): Promise<void>;
+}
+
+/** Options besides the config. */
+export interface StartAggregatorOptions {
+  logger: Logger;
+  /** Submitter private key (0x-hex), already decrypted by the entry point. */
+  submitterKey: string;
+  shutdown?: ShutdownRegistry;
+}
+
+const oracleIface = bindings.InferenceOracle__factory.createInterface();
+
+/** A wallet that records when each respondToTask transaction reached the node (latency metric). */
+class ObservedWallet extends Wallet {
+  sentAt: Map<string, number> | null = null;
+  override async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
+    const res = await super.sendTransaction(tx);
+    if (this.sentAt && typeof tx.data === 'string') {
+      try {
+        const p = oracleIface.parseTransaction({ data: tx.data });
+        if (p?.name === 'respondToTask') this.sentAt.set(String((p.args[0] as { taskId: bigint }).taskId), Date.now());
+      } catch {
+        // not an oracle call
+      }
+    }
+    return res;
+  }
+}
+
+function resolveAddresses(cfg: AggregatorConfig): { avs: AvsAddresses; deployment: Deployment | null } {
+  const deployment = cfg.deployment_file ? readDeploymentFile(cfg.deployment_file) : null;
+  const c = cfg.contracts;
+  const avs: AvsAddresses = c
+    ? { inferenceOracle: getAddress(c.inference_oracle), operatorRegistry: getAddress(c.operator_registry), modelRegistry: getAddress(c.model_registry), inferenceFeeds: getAddress(c.inference_feeds) }
+    : deployment!.avs;
+  return { avs, deployment };
+}
+
+/** Warns when Redis is not configured for durability (README "Redis settings"). */
+export async function checkRedisSettings(redis: Redis, logger: Logger): Promise<string[]> {
+  const warnings: string[] = [];
+  try {
+    const policy = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    if (policy[1] !== undefined && policy[1] !== 'noeviction') warnings.push(`Redis maxmemory-policy is ${policy[1]}: set it to noeviction, or Redis may evict task state and queued jobs`);
+    const aof = (await redis.config('GET', 'appendonly')) as string[];
+    if (aof[1] === 'no') warnings.push('Redis appendonly is off: accepted signatures since the last RDB snapshot are lost if Redis crashes (set appendonly yes, appendfsync everysec)');
+  } catch {
+    warnings.push('Cannot read the Redis configuration (CONFIG GET refused); check maxmemory-policy noeviction and AOF by hand');
+  }
+  for (const w of warnings) logger.warn(w);
+  return warnings;
+}
+
+/** Starts an aggregator from `cfg`. */
+export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorOptions): Promise<Aggregator> {
+  const logger = o.logger;
+  const shutdown = o.shutdown ?? new ShutdownRegistry();
+  const { avs, deployment } = resolveAddresses(cfg);
+  const provider = createProvider(cfg.eth_rpc_url);
+  shutdown.add('provider', () => destroyProvider(provider));
+  const net = await provider.getNetwork();
+  const chainId = net.chainId;
+  if (cfg.chain_id !== undefined && BigInt(cfg.chain_id) !== chainId) {
+    throw aggError(AggErrorCode.ChainMismatch, `The node at eth_rpc_url is on chain ${chainId}, the config says ${cfg.chain_id}`);
+  }
+  const namespace = `${cfg.redis.prefix}:${chainId}:${avs.inferenceOracle.toLowerCase()}`;
+  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
+  shutdown.add('redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  await checkRedisSettings(redis, logger);
+
+  const registry = new Registry();
+  const metrics = getMetrics(registry);
+  const store = new TaskStore({ namespace }, { redis });
+  const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
+  const reader = new ChainReader(provider, avs);
+  const wallet = new ObservedWallet(o.submitterKey, provider);
+  const sentAt = new Map<string, number>();
+  wallet.sentAt = sentAt;
+  const txSender = new TxSender(wallet, { gasMarginPct: cfg.submitter.gas_margin_pct, confirmations: cfg.submitter.confirmations });
+  const queues = createQueues(`${namespace}:q`, redis);
+  shutdown.add('queues', () => queues.close());
+  const jobOpts = jobOptions(cfg.submitter.attempts, cfg.submitter.backoff_ms);
+
+  const actions = new TaskActions(
+    {
+      oracle: avs.inferenceOracle,
+      slashing: cfg.slashing.enabled,
+      blockTimeMs: cfg.expiry.block_time_ms,
+      maxRecheckMs: cfg.expiry.max_recheck_ms,
+      attempts: cfg.submitter.attempts,
+      backoffMs: cfg.submitter.backoff_ms,
+    },
+    { store, contexts, reader, provider, txSender, queues, metrics, logger: logger.child({ component: 'actions' }), sentAt },
+  );
+
+  const enqueueSubmit = async (taskId: string, delay = 0): Promise<void> => {
+    await queues.submit.add('submit', { taskId }, { ...jobOpts, jobId: submitJobId(taskId), ...(delay > 0 ? { delay } : {}) });
+  };
+  const enqueueExpire = async (taskId: string, deadlineBlock: number, head?: number): Promise<void> => {
+    if (!cfg.expiry.enabled) return;
+    const h = head ?? (await provider.getBlockNumber());
+    const delay = Math.min(cfg.expiry.max_recheck_ms, Math.max(0, (deadlineBlock - h + 1) * cfg.expiry.block_time_ms));
+    await queues.expire.add('expire', { taskId }, { ...jobOpts, attempts: 1000, jobId: expireJobId(taskId), delay });
+  };
+
+  const loader = new TaskLoader({
+    reader,
+    provider,
+    store,
+    metrics,
+    logger: logger.child({ component: 'loader' }),
+    onLoaded: (c: CreatedTask) => enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock),
+  });
+  const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics });
+  const ingest = new ResponseIngest(
+    { chainId, oracle: avs.inferenceOracle },
+    { store, contexts, verifier, metrics, logger: logger.child({ component: 'ingest' }), onQuorum: (ctx) => enqueueSubmit(ctx.id, cfg.aggregation.collection_window_ms) },
+  );
+
+  let startBlock = cfg.start_block ?? deployment?.startBlock;
+  if (startBlock === undefined) startBlock = Math.max(0, (await provider.getBlockNumber()) - cfg.watcher.catchup_blocks);
+  const watcher = new TaskWatcher(
+    { pollIntervalMs: cfg.watcher.poll_interval_ms, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, startBlock },
+    { reader, provider, store, loader, metrics, logger: logger.child({ component: 'watcher' }) },
+  );
+
+  const recover = async (): Promise<{ submit: number; expire: number }> => {
+    const ids = await store.openTaskIds();
+    let submit = 0;
+    let expire = 0;
+    const head = await provider.getBlockNumber();
+    for (const id of ids) {
+      const rec = await store.getTask(id);
+      if (!rec) continue;
+      if (rec.status === 'quorum' || rec.status === 'submitted') {
+        await enqueueSubmit(id);
+        submit++;
+      }
+      const task = JSON.parse(rec.task) as { deadlineBlock: number };
+      await enqueueExpire(id, task.deadlineBlock, head);
+      expire++;
+    }
+    if (ids.length > 0) logger.info({ open: ids.length, submit }, 'open tasks re-scanned');
+    return { submit, expire };
+  };
+
+  const quorumList = deployment?.quorums.map((q) => q.quorumNumber) ?? [0];
+  const app = createApi(
+    { bodyLimitBytes: cfg.api.body_limit_bytes },
+    {
+      ingest,
+      store,
+      registry,
+      metrics,
+      logger: logger.child({ component: 'api' }),
+      health: async () => {
+        const [r, c] = await Promise.all([
+          redis.ping().then(() => true, () => false),
+          provider.getBlockNumber().then(() => true, () => false),
+        ]);
+        return { ok: r && c, checks: { redis: r, rpc: c } };
+      },
+      operators: async () => {
+        const head = await provider.getBlockNumber();
+        const states = await reader.getQuorumStates(quorumList, head);
+        const byAddr = new Map<string, { operatorId: string; address: string; stake: Record<string, string> }>();
+        for (const s of states) {
+          for (const op of s.operators) {
+            const e = byAddr.get(op.address) ?? { operatorId: op.operatorId, address: op.address, stake: {} };
+            e.stake[String(s.quorumNumber)] = op.stake.toString();
+            byAddr.set(op.address, e);
+          }
+        }
+        return { block: head, operators: [...byAddr.values()] };
+      },
+      beforeScrape: async () => {
+        for (const [name, q] of Object.entries({ submit: queues.submit, slash: queues.slash, expire: queues.expire })) {
+          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+        }
+      },
+    },
+  );
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(cfg.api.port, cfg.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 65_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
+
+  const workers = createWorkers(
+    { prefix: `${namespace}:q`, connection: redis, submitConcurrency: cfg.submitter.concurrency, slashing: cfg.slashing.enabled, expiry: cfg.expiry.enabled },
+    { actions, logger: logger.child({ component: 'workers' }) },
+  );
+  shutdown.add('workers', () => workers.close(Math.max(1000, cfg.shutdown_grace_ms - 2000)));
+  shutdown.add('watcher', () => watcher.stop());
+  shutdown.add('http', () => new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  }));
+
+  let keeper: FeedKeeper | null = null;
+  if (cfg.feeds.enabled) {
+    keeper = new FeedKeeper(
+      { feeds: avs.inferenceFeeds, feedIds: cfg.feeds.feed_ids.map((s) => BigInt(s)), pollIntervalMs: cfg.feeds.poll_interval_ms, feeWei: BigInt(cfg.feeds.fee_wei), namespace },
+      { provider: provider as Provider, txSender, redis, metrics, logger: logger.child({ component: 'feeds' }) },
+    );
+    keeper.start();
+    const k = keeper;
+    shutdown.add('feeds', () => k.stop());
+  }
+
+  await recover();
+  watcher.start();
+  const rescan = setInterval(() => void recover().catch((err: unknown) => logger.warn({ err }, 're-scan failed')), 30_000);
+  rescan.unref();
+  shutdown.add('rescan', () => clearInterval(rescan));
+  logger.info({ port, chainId: chainId.toString(), oracle: avs.inferenceOracle, submitter: wallet.address, startBlock }, 'aggregator started');
+
+  return {
+    port,
+    namespace,
+    store,
+    metrics,
+    registry,
+    queues,
+    watcher,
+    actions,
+    recover,
+    async stop() {
+      const r = await shutdown.shutdown(cfg.shutdown_grace_ms);
+      for (const f of r.failed) logger.warn({ closer: f.name, err: f.error }, 'shutdown step failed');
+    },
+  };
+}

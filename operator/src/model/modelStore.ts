@@ -1,0 +1,195 @@
+/**
+ * Models the operator serves: manifests found in `models.dir` (one folder per model with
+ * manifest.json and the ONNX file it names), verified against the ModelRegistry before the first
+ * load (model integrity: the manifest must hash to the registered manifestHash, the ONNX file to
+ * the registered onnxHash and to the manifest's sha256), then held as an onnxruntime session pinned
+ * by the manifest's profile:
+ *   exact-int, tolerant → onnxruntime-node (execution provider from config: cpu or cuda);
+ *   exact-wasm          → onnxruntime-web's wasm backend, numThreads 1, the manifest's opt level.
+ * onnxruntime-node runs `session.run` on its own native thread, so inference stays off the event
+ * loop; onnxruntime-web with one thread runs on the calling thread (fine for the small exact-wasm
+ * models; see README "Inference threads").
+ * The active flag is re-read from the chain at most every `chainCacheMs`, so a model deactivated on
+ * chain stops being served.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { manifestHash, manifestModelId, ortSessionOptions, parseManifest, type Logger, type Manifest, type ModelInfo, noopLogger } from '@aioracle/sdk';
+import { OperatorErrorCode, operatorError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { createSession, type InferenceSessionLike } from './runtime.js';
+
+/** Where the model's on-chain record comes from (the sdk ChainReader fits). */
+export interface ModelChainSource {
+  getModel(modelId: string): Promise<ModelInfo>;
+}
+
+/** A manifest found on disk. */
+export interface LocalModel {
+  modelId: string;
+  manifest: Manifest;
+  dir: string;
+  onnxPath: string;
+}
+
+/** A verified, loaded model. */
+export interface LoadedModel extends LocalModel {
+  session: InferenceSessionLike;
+}
+
+/** Options of {@link ModelStore}. */
+export interface ModelStoreOptions {
+  dir: string;
+  executionProvider?: 'cpu' | 'cuda';
+  /** intra-op threads for onnxruntime-node when the manifest does not pin them. */
+  intraOpThreads?: number;
+  /** How long an on-chain model record is trusted (default 30 s). */
+  chainCacheMs?: number;
+}
+
+/** Collaborators of {@link ModelStore}. */
+export interface ModelStoreDeps {
+  /** null: trust local manifests (tests and benches only). */
+  chain: ModelChainSource | null;
+  metrics?: Metrics | null;
+  logger?: Logger;
+}
+
+/** Scans `dir` for `<model>/manifest.json` (or `dir/manifest.json`) and parses each. */
+export function scanModels(dir: string): LocalModel[] {
+  const dirs: string[] = [];
+  if (existsSync(join(dir, 'manifest.json'))) dirs.push(dir);
+  else if (existsSync(dir)) {
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && existsSync(join(dir, e.name, 'manifest.json'))) dirs.push(join(dir, e.name));
+  }
+  return dirs.map((d) => {
+    const path = join(d, 'manifest.json');
+    let manifest: Manifest;
+    try {
+      manifest = parseManifest(JSON.parse(readFileSync(path, 'utf8')) as unknown);
+    } catch (cause) {
+      throw operatorError(OperatorErrorCode.ModelIntegrity, `The model manifest ${path} is invalid`, { cause, details: { path } });
+    }
+    return { modelId: manifestModelId(manifest).toLowerCase(), manifest, dir: d, onnxPath: join(d, manifest.onnx.file) };
+  });
+}
+
+/** sha256 of a file as 0x-hex. */
+export function sha256File(path: string): string {
+  return `0x${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+}
+
+export class ModelStore {
+  private readonly local = new Map<string, LocalModel>();
+  private readonly loaded = new Map<string, Promise<LoadedModel>>();
+  private readonly chainInfo = new Map<string, { info: ModelInfo; at: number }>();
+  private readonly opts: Required<ModelStoreOptions>;
+  private readonly logger: Logger;
+
+  constructor(
+    opts: ModelStoreOptions,
+    private readonly deps: ModelStoreDeps,
+  ) {
+    this.opts = { executionProvider: 'cpu', intraOpThreads: 1, chainCacheMs: 30_000, ...opts };
+    this.logger = deps.logger ?? noopLogger;
+    for (const m of scanModels(opts.dir)) this.local.set(m.modelId, m);
+  }
+
+  /** Model ids found on disk. */
+  get modelIds(): string[] {
+    return [...this.local.keys()];
+  }
+
+  /** Adds a model folder (tests, third-party models shipped elsewhere). */
+  addModelDir(dir: string): LocalModel {
+    const [m] = scanModels(dir);
+    if (!m) throw operatorError(OperatorErrorCode.ModelUnknown, `No manifest.json in ${dir}`);
+    this.local.set(m.modelId, m);
+    return m;
+  }
+
+  /**
+   * The loaded model for `modelId`, verified against the chain (active flag re-checked every
+   * chainCacheMs). Throws ERR_OPERATOR_MODEL_UNKNOWN / _INACTIVE / _INTEGRITY, ERR_OPERATOR_INFERENCE.
+   */
+  async get(modelId: string): Promise<LoadedModel> {
+    const id = modelId.toLowerCase();
+    const local = this.local.get(id);
+    if (!local) throw operatorError(OperatorErrorCode.ModelUnknown, `Model ${id} is not in ${this.opts.dir}; add its folder (manifest.json + ONNX file) to serve it`, { details: { modelId: id } });
+    if (this.deps.chain) {
+      const info = await this.chainModel(id);
+      if (!info.active) throw operatorError(OperatorErrorCode.ModelInactive, `Model ${id} is not active in the ModelRegistry`, { details: { modelId: id } });
+    }
+    let p = this.loaded.get(id);
+    if (!p) {
+      p = this.load(local);
+      this.loaded.set(id, p);
+      p.catch(() => this.loaded.delete(id));
+    }
+    return p;
+  }
+
+  private async chainModel(id: string): Promise<ModelInfo> {
+    const c = this.chainInfo.get(id);
+    if (c && Date.now() - c.at < this.opts.chainCacheMs) return c.info;
+    let info: ModelInfo;
+    try {
+      info = await this.deps.chain!.getModel(id);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_CHAIN_MODEL_UNKNOWN') {
+        throw operatorError(OperatorErrorCode.ModelUnknown, `Model ${id} is not registered in the ModelRegistry`, { cause: err, details: { modelId: id } });
+      }
+      throw err;
+    }
+    this.chainInfo.set(id, { info, at: Date.now() });
+    return info;
+  }
+
+  private async load(m: LocalModel): Promise<LoadedModel> {
+    const started = performance.now();
+    try {
+      const fileHash = sha256File(m.onnxPath);
+      if (fileHash !== m.manifest.onnx.sha256.toLowerCase()) {
+        throw operatorError(OperatorErrorCode.ModelIntegrity, `${m.onnxPath} has sha256 ${fileHash}; its manifest says ${m.manifest.onnx.sha256}`, { details: { modelId: m.modelId } });
+      }
+      if (this.deps.chain) {
+        const info = await this.chainModel(m.modelId);
+        const mh = manifestHash(m.manifest).toLowerCase();
+        if (mh !== info.manifestHash) {
+          throw operatorError(OperatorErrorCode.ModelIntegrity, `Manifest of ${m.modelId} hashes to ${mh}; the ModelRegistry says ${info.manifestHash}`, { details: { modelId: m.modelId } });
+        }
+        if (fileHash !== info.onnxHash) {
+          throw operatorError(OperatorErrorCode.ModelIntegrity, `ONNX file of ${m.modelId} hashes to ${fileHash}; the ModelRegistry says ${info.onnxHash}`, { details: { modelId: m.modelId } });
+        }
+        if (info.profile !== m.manifest.profile) {
+          throw operatorError(OperatorErrorCode.ModelIntegrity, `Model ${m.modelId} is registered with profile ${info.profile}; its manifest says ${m.manifest.profile}`, { details: { modelId: m.modelId } });
+        }
+      }
+      const opts = ortSessionOptions(m.manifest);
+      const session = await createSession(readFileSync(m.onnxPath), m.manifest, {
+        ...opts,
+        intraOpNumThreads: opts.intraOpNumThreads ?? this.opts.intraOpThreads,
+        executionProvider: this.opts.executionProvider,
+      });
+      this.deps.metrics?.modelLoads.inc({ outcome: 'ok' });
+      this.deps.metrics?.modelLoadDuration.observe((performance.now() - started) / 1000);
+      this.logger.info({ modelId: m.modelId, model: `${m.manifest.name}@${m.manifest.version}`, profile: m.manifest.profile, engine: m.manifest.runtime.engine }, 'model loaded');
+      return { ...m, session };
+    } catch (err) {
+      this.deps.metrics?.modelLoads.inc({ outcome: 'error' });
+      if (err instanceof Error && 'code' in err) throw err;
+      throw operatorError(OperatorErrorCode.Inference, `onnxruntime could not load ${m.onnxPath}`, { cause: err, details: { modelId: m.modelId } });
+    }
+  }
+
+  /** Releases every session. */
+  async close(): Promise<void> {
+    const all = [...this.loaded.values()];
+    this.loaded.clear();
+    for (const p of all) {
+      const m = await p.catch(() => null);
+      await m?.session.release?.();
+    }
+  }
+}

@@ -22,6 +22,8 @@ export interface QuorumSpec {
   quorumNumber: number;
   /** Strategies and multipliers (any order; sorted here). Default on a devnet: the test strategy × 1e18. */
   strategies?: StrategySpec[];
+  /** Multiplier of the devnet strategy when `strategies` is omitted (default 1e18). */
+  devnetMultiplier?: bigint;
   /** Minimum stake to register (default 1 wei of weighted stake). */
   minimumStake?: bigint;
   /** Maximum members (default 1024). */

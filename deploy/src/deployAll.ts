@@ -83,7 +83,7 @@ export async function deployAll(opts: DeployAllOptions): Promise<Deployment> {
       devnet = d.asset;
     }
     const quorums = quorumSpecs.map((q) => {
-      const strategies: StrategySpec[] | undefined = q.strategies ?? (devnet ? [{ strategy: devnet.strategy, multiplier: 10n ** 18n }] : undefined);
+      const strategies: StrategySpec[] | undefined = q.strategies ?? (devnet ? [{ strategy: devnet.strategy, multiplier: q.devnetMultiplier ?? 10n ** 18n }] : undefined);
       if (!strategies || strategies.length === 0) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: quorum ${q.quorumNumber} needs strategies`);
       return { ...q, strategies };
     });

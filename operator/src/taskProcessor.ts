@@ -20,7 +20,7 @@ import {
   noopLogger,
   operatorIdFromPublicKey,
 } from '@aioracle/sdk';
-import { hexlify, getBytes } from 'ethers';
+import { getAddress, getBytes, hexlify } from 'ethers';
 import type { AggregatorClient, DeliveryResult } from './delivery/aggregatorClient.js';
 import { OperatorErrorCode, operatorError, rejectReasonOf } from './errors.js';
 import type { Metrics } from './metrics.js';
@@ -67,6 +67,7 @@ export interface TaskProcessorDeps {
 
 export class TaskProcessor {
   readonly operatorId: string;
+  private readonly oracle: string;
   private readonly logger: Logger;
 
   constructor(
@@ -74,6 +75,7 @@ export class TaskProcessor {
     private readonly deps: TaskProcessorDeps,
   ) {
     this.operatorId = operatorIdFromPublicKey(deps.keyPair.publicKeyG1);
+    this.oracle = getAddress(opts.oracle);
     this.logger = (deps.logger ?? noopLogger).child({ operatorId: this.operatorId });
   }
 
@@ -122,12 +124,12 @@ export class TaskProcessor {
 
     const outputHash = computeOutputHash(output);
     // Durable record first: a crash after this line can only ever re-sign the same output.
-    await this.deps.signingLog.record(SigningLog.key(this.opts.oracle, task.taskId), taskHash, outputHash);
-    const digest = responseDigest({ chainId: this.opts.chainId, oracle: this.opts.oracle, taskHash, outputHash });
+    await this.deps.signingLog.record(SigningLog.key(this.oracle, task.taskId), taskHash, outputHash);
+    const digest = responseDigest({ chainId: this.opts.chainId, oracle: this.oracle, taskHash, outputHash });
     const signature = blsSign(this.deps.keyPair.secretKey, digest).toSolidityStrings();
     this.deps.metrics?.tasksSigned.inc({ model: modelLabel });
 
-    const body = { chainId: this.opts.chainId, oracle: this.opts.oracle, taskId: task.taskId.toString(), taskHash, operatorId: this.operatorId, output: hexlify(output), signature };
+    const body = { chainId: this.opts.chainId, oracle: this.oracle, taskId: task.taskId.toString(), taskHash, operatorId: this.operatorId, output: hexlify(output), signature };
     const deliveries = await this.deps.aggregators.deliverAll(body);
     this.deps.metrics?.taskDuration.observe((Date.now() - data.seenAt) / 1000);
     const ok = deliveries.filter((d) => d.ok).length;

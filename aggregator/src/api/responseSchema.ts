@@ -14,7 +14,7 @@ export const responseBodySchema = z.object({
   taskId: z
     .string({ error: 'must be a decimal string' })
     .regex(/^[1-9][0-9]{0,19}$/, 'must be a decimal string >= 1')
-    .refine((s) => BigInt(s) < 1n << 64n, 'must fit in uint64'),
+    .refine((s) => /^[0-9]+$/.test(s) && BigInt(s) < 1n << 64n, 'must fit in uint64'),
   taskHash: bytes32,
   operatorId: bytes32,
   output: z

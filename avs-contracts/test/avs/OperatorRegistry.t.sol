@@ -20,9 +20,14 @@ contract OperatorRegistryTest is AvsFixture {
         uint256 sk = _sk(0);
         BN254.G1Point memory pk = _pkG1(sk);
         bytes32 id = BN254.hashG1(pk);
+        _registerOperator(op, 0, 10 ether);
+        _allocate(op, OperatorSet(address(oracle), 0), strategy, 1e18);
+        bytes memory data = _registrationData(op, sk);
         vm.expectEmit(address(registry));
         emit IOperatorRegistry.NewPubkeyRegistration(op, id, pk, BN254G2.mulGenerator(sk));
-        _addOperator(0, 10 ether, _ids(0), 1e18);
+        vm.expectEmit(address(registry));
+        emit IOperatorRegistry.OperatorAddedToQuorum(op, id, 0, 10 ether);
+        _registerForSets(op, address(oracle), _ids(0), data);
 
         assertEq(registry.operatorIdOf(op), id, "operatorId = keccak(X, Y)");
         assertEq(registry.operatorOfId(id), op, "reverse lookup");

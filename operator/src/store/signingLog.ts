@@ -12,7 +12,7 @@
  * Line format (one JSON object per line): {"k":"<oracle>/<taskId>","t":"<taskHash>","o":"<outputHash>"}.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { OperatorErrorCode, operatorError } from '../errors.js';
 
@@ -54,6 +54,12 @@ export class SigningLog {
         throw operatorError(OperatorErrorCode.SigningLog, `Cannot read the signing log ${opts.path}`, { cause: err, details: { path: opts.path } });
       }
     }
+    // A torn tail (a crash mid-append) was never acknowledged, so nothing was signed for it: cut it off.
+    if (text.length > 0 && !text.endsWith('\n')) {
+      const keep = text.lastIndexOf('\n') + 1;
+      await truncate(opts.path, Buffer.byteLength(text.slice(0, keep)));
+      text = text.slice(0, keep);
+    }
     let fh: FileHandle;
     try {
       fh = await open(opts.path, 'a', 0o600);
@@ -71,17 +77,12 @@ export class SigningLog {
         if (prev !== undefined && prev !== r.o) throw new Error(`conflicting records for ${r.k}`);
         log.entries.set(r.k, r.o);
       } catch (cause) {
-        // Only the last line may be torn (a crash mid-append); anything else is corruption.
-        if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== '')) {
-          throw operatorError(OperatorErrorCode.SigningLog, `The signing log ${opts.path} is corrupt at line ${i + 1}; refusing to start (restore it from a backup)`, {
-            cause,
-            details: { path: opts.path, line: i + 1 },
-          });
-        }
+        throw operatorError(OperatorErrorCode.SigningLog, `The signing log ${opts.path} is corrupt at line ${i + 1}; refusing to start (restore it from a backup)`, {
+          cause,
+          details: { path: opts.path, line: i + 1 },
+        });
       }
     });
-    // A torn tail: start the next record on a fresh line.
-    if (text.length > 0 && !text.endsWith('\n')) await fh.appendFile('\n');
     return log;
   }
 

@@ -10,3 +10,4 @@ export * as bindings from './generated/index.js';
 export * from './generated/abis.js';
 export * from './nonSigners.js';
 export * from './chainReader.js';
+export * from './revert.js';

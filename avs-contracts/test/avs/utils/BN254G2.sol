@@ -86,6 +86,10 @@ library BN254G2 {
     /// @notice s·G2 for 0 < s < r, affine, EIP-197 order.
     function mulGenerator(uint256 s) internal view returns (BN254.G2Point memory) {
         require(s != 0 && s < BN254.FR_MODULUS, "BN254G2: scalar out of range");
+        uint256 fmp;
+        assembly {
+            fmp := mload(0x40)
+        }
         Fp2 memory gx = Fp2(BN254.G2_X_REAL, BN254.G2_X_IMAG);
         Fp2 memory gy = Fp2(BN254.G2_Y_REAL, BN254.G2_Y_IMAG);
         uint256 top = 255;
@@ -98,8 +102,13 @@ library BN254G2 {
         }
         Fp2 memory zi = _inv(acc.z);
         Fp2 memory zi2 = _sq(zi);
-        Fp2 memory x = _mul(acc.x, zi2);
-        Fp2 memory y = _mul(acc.y, _mul(zi2, zi));
-        return BN254.G2Point([x.im, x.re], [y.im, y.re]);
+        Fp2 memory xa = _mul(acc.x, zi2);
+        Fp2 memory ya = _mul(acc.y, _mul(zi2, zi));
+        (uint256 xr, uint256 xi, uint256 yr, uint256 yi) = (xa.re, xa.im, ya.re, ya.im);
+        // every temporary above is garbage: give the memory back so that many keys fit in one transaction
+        assembly {
+            mstore(0x40, fmp)
+        }
+        return BN254.G2Point([xi, xr], [yi, yr]);
     }
 }

@@ -1,0 +1,173 @@
+/**
+ * Aggregator throughput bench: real anvil (AVS deployed once, N operators registered once), real
+ * Redis, the real CLI in a child process. Creates T tasks on chain, pre-signs every operator's
+ * response to each, replays them over HTTP (keep-alive, bounded concurrency) and reports accepted
+ * responses per second and the time from the last needed signature to the submission transaction
+ * (p50/p95, from the aggregator's own timestamps in Redis). Ends with one JSON line.
+ *
+ * Env: BENCH_OPERATORS (100), BENCH_TASKS (1000), BENCH_CONCURRENCY (64), BENCH_THRESHOLD_BPS (6667).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'node:http';
+import { deployAll, setupOperators, startAnvil } from '@aioracle/deploy';
+import { BlsSecretKey, bindings, blsSign, createProvider, initBls, outputHash, parseTaskCreatedLog, responseDigest, taskHash, type Task } from '@aioracle/sdk';
+import { NonceManager, Wallet, encryptKeystoreJsonSync, getBytes, hexlify, keccak256, toUtf8Bytes, type JsonRpcProvider } from 'ethers';
+import { Redis } from 'ioredis';
+
+const N_OPS = Number(process.env.BENCH_OPERATORS ?? 100);
+const N_TASKS = Number(process.env.BENCH_TASKS ?? 1000);
+const CONC = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const BPS = Number(process.env.BENCH_THRESHOLD_BPS ?? 6667);
+const MODEL_ID = keccak256(toUtf8Bytes('bench@1'));
+const PREFIX = `aggbench-${process.pid}`;
+const log = (m: string): void => console.error(`[bench] ${m}`);
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+};
+
+async function main(): Promise<void> {
+  await initBls();
+  const t0 = Date.now();
+  const anvil = await startAnvil({ extraArgs: ['--disable-code-size-limit'] });
+  const deployerKey = anvil.accounts[0]!.privateKey;
+  const d = await deployAll({ rpcUrl: anvil.rpcUrl, deployerKey, thresholdBps: BPS, responseWindowBlocks: 5000, oracleConfig: { maxStaleBlocks: 20000 } });
+  const provider = createProvider(anvil.rpcUrl) as JsonRpcProvider;
+  const deployer = new NonceManager(new Wallet(deployerKey, provider));
+  await (await bindings.ModelRegistry__factory.connect(d.avs.modelRegistry, deployer).registerModel(MODEL_ID, {
+    manifestHash: keccak256('0x01'), onnxHash: keccak256('0x02'), uri: 'bench', profile: 0, tolerance: 0, fee: 0n, slashWad: 0n, active: true,
+  })).wait();
+  const sks = Array.from({ length: N_OPS }, () => BlsSecretKey.random());
+  const ops = await setupOperators(d, sks.map((sk) => ({ ecdsaKey: Wallet.createRandom().privateKey, blsSecretKey: sk, stake: 10n ** 21n })), { rpcUrl: anvil.rpcUrl, concurrency: 16 });
+  log(`deployed and registered ${N_OPS} operators in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  // The aggregator: real CLI, keystore + password file, own Redis prefix.
+  const dir = mkdtempSync(join(tmpdir(), 'aggbench-'));
+  const sub = new Wallet(anvil.accounts[2]!.privateKey);
+  writeFileSync(join(dir, 'ks.json'), encryptKeystoreJsonSync({ address: sub.address, privateKey: sub.privateKey }, 'bench', { scrypt: { N: 1024 } }));
+  writeFileSync(join(dir, 'pw'), 'bench\n');
+  const port = 18000 + (process.pid % 1000);
+  writeFileSync(
+    join(dir, 'aggregator.yaml'),
+    [
+      `eth_rpc_url: ${anvil.rpcUrl}`,
+      `start_block: ${d.startBlock}`,
+      'contracts:',
+      `  inference_oracle: "${d.avs.inferenceOracle}"`,
+      `  operator_registry: "${d.avs.operatorRegistry}"`,
+      `  model_registry: "${d.avs.modelRegistry}"`,
+      `  inference_feeds: "${d.avs.inferenceFeeds}"`,
+      `redis: { prefix: "${PREFIX}" }`,
+      `api: { host: 127.0.0.1, port: ${port} }`,
+      'watcher: { poll_interval_ms: 100 }',
+      `submitter: { keystore_file: "${join(dir, 'ks.json')}", password_file: "${join(dir, 'pw')}" }`,
+      'expiry: { enabled: false }',
+      'log: { level: warn }',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', new URL('../src/bin/aggregator.ts', import.meta.url).pathname, 'run', '--config', join(dir, 'aggregator.yaml')], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+  // Tasks.
+  const requester = new NonceManager(new Wallet(anvil.accounts[1]!.privateKey, provider));
+  const oracle = bindings.InferenceOracle__factory.connect(d.avs.inferenceOracle, requester);
+  const tasks: { task: Task; hash: string }[] = [];
+  const pendingTx = [];
+  for (let i = 0; i < N_TASKS; i++) pendingTx.push(await oracle.requestInference(MODEL_ID, hexlify(Uint8Array.from([1, 1, 0, 0, 0, i & 255, i >> 8])), '0x0000000000000000000000000000000000000000', 0));
+  for (const tx of pendingTx) {
+    const r = await tx.wait();
+    const l = r!.logs.find((x) => x.topics[0] === oracle.interface.getEvent('TaskCreated').topicHash)!;
+    const c = parseTaskCreatedLog(l, d.avs.inferenceOracle);
+    tasks.push({ task: c.task, hash: taskHash(c.task) });
+  }
+  log(`created ${N_TASKS} tasks`);
+
+  // Pre-signed bodies, task-major order (as operators answer a task at about the same time).
+  const output = '0x0101000000' + '2a000000';
+  const oh = outputHash(getBytes(output));
+  const bodies: string[] = [];
+  for (const t of tasks) {
+    const digest = responseDigest({ chainId: BigInt(d.chainId), oracle: d.avs.inferenceOracle, taskHash: t.hash, outputHash: oh });
+    ops.forEach((op, i) => {
+      bodies.push(JSON.stringify({ chainId: d.chainId, oracle: d.avs.inferenceOracle, taskId: t.task.taskId.toString(), taskHash: t.hash, operatorId: op.operatorId, output, signature: blsSign(sks[i]!, digest).toSolidityStrings() }));
+    });
+  }
+  log(`pre-signed ${bodies.length} responses`);
+
+  // Wait until the aggregator has loaded every task.
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const ns = `${PREFIX}:${d.chainId}:${d.avs.inferenceOracle.toLowerCase()}`;
+  for (;;) {
+    if ((await redis.zcard(`${ns}:tasks`)) >= N_TASKS) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const agent = new Agent({ keepAlive: true, maxSockets: CONC });
+  const codes = new Map<number, number>();
+  const postOne = (b: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/responses', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(b);
+    });
+  let next = 0;
+  const start = Date.now();
+  await Promise.all(
+    Array.from({ length: CONC }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= bodies.length) return;
+        const s = await postOne(bodies[i]!);
+        codes.set(s, (codes.get(s) ?? 0) + 1);
+      }
+    }),
+  );
+  const elapsed = (Date.now() - start) / 1000;
+  const accepted = codes.get(202) ?? 0;
+
+  // Wait for every submission, then read the aggregator's timestamps.
+  const lat: number[] = [];
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    lat.length = 0;
+    let done = 0;
+    for (const t of tasks) {
+      const [q, s, st] = await redis.hmget(`${ns}:task:${t.task.taskId}`, 'quorumAtMs', 'submittedAtMs', 'status');
+      if (st === 'finalised') done++;
+      if (q && s) lat.push(Number(s) - Number(q));
+    }
+    if (done >= N_TASKS || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const responded = await oracle.queryFilter(oracle.filters.TaskResponded(), d.startBlock, 'latest');
+  child.kill('SIGTERM');
+  const result = {
+    bench: 'aggregator',
+    operators: N_OPS,
+    tasks: N_TASKS,
+    responses: bodies.length,
+    statusCodes: Object.fromEntries(codes),
+    responsesAcceptedPerSec: Math.round(accepted / elapsed),
+    responsesHandledPerSec: Math.round(bodies.length / elapsed),
+    replaySeconds: Number(elapsed.toFixed(2)),
+    tasksResponded: responded.length,
+    quorumToTxSentMs: { p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length },
+  };
+  const keys = await redis.keys(`${PREFIX}:*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  await redis.quit();
+  agent.destroy();
+  await anvil.stop();
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

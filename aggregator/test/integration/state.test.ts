@@ -1,0 +1,175 @@
+/**
+ * The aggregation state machine against real Redis with a faked chain (tasks created straight in the
+ * store): accept / duplicate / conflict / quorum transition / closed, exact uint96 stake sums under
+ * concurrency, and the ingest pipeline's rejections (forged signature found inside a batch).
+ */
+import { BlsSecretKey, blsKeyPairFromSecretKey, blsSign, initBls, noopLogger, operatorIdFromPublicKey, responseDigest, taskHash, taskToJson, type Task } from '@aioracle/sdk';
+import { Redis } from 'ioredis';
+import { keccak256 } from 'ethers';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encryptKeystoreJsonSync, Wallet } from 'ethers';
+import { BatchVerifier } from '../../src/aggregation/batchVerifier.js';
+import { ResponseIngest } from '../../src/aggregation/responseIngest.js';
+import { TaskContexts } from '../../src/state/taskContexts.js';
+import { TaskStore, requiredStake } from '../../src/state/taskStore.js';
+import { loadSubmitterKey } from '../../src/submitterKey.js';
+import { AioracleError } from '@aioracle/sdk';
+import { cleanRedis } from '../helpers/world.js';
+
+const NS = `aggtest-state-${process.pid}`;
+const ORACLE = '0x' + '12'.repeat(20);
+let redis: Redis;
+let store: TaskStore;
+
+const E18 = 10n ** 18n;
+let keys: ReturnType<typeof blsKeyPairFromSecretKey>[] = [];
+
+function makeTask(id: number): Task {
+  return {
+    taskId: BigInt(id),
+    modelId: ('0x' + '33'.repeat(32)) as Task['modelId'],
+    requester: '0x' + '44'.repeat(20) as Task['requester'],
+    inputHash: ('0x' + '55'.repeat(32)) as Task['inputHash'],
+    referenceBlock: 10,
+    deadlineBlock: 30,
+    fee: 0n,
+    callback: '0x0000000000000000000000000000000000000000' as Task['callback'],
+    callbackGasLimit: 0,
+    feedId: 0n,
+    quorumNumbers: [0],
+    quorumThresholdBps: [6667],
+  };
+}
+
+async function createTask(id: number, stakes: bigint[]): Promise<{ task: Task; hash: string }> {
+  const task = makeTask(id);
+  const total = stakes.reduce((a, b) => a + b, 0n);
+  const ops = keys.slice(0, stakes.length).map((k, i) => ({ id: operatorIdFromPublicKey(k.publicKeyG1).toLowerCase(), address: '0x' + String(i + 1).padStart(40, '0'), stakes: [stakes[i]!.toString()] }));
+  await store.saveOperatorKeys(new Map(keys.slice(0, stakes.length).map((k, i) => [ops[i]!.id, { address: ops[i]!.address, g1: k.publicKeyG1.toHex(), g2: k.publicKeyG2.toHex() }])));
+  const hash = taskHash(task);
+  await store.createTask(
+    { id: String(id), task: JSON.stringify(taskToJson(task)), taskHash: hash, createdAtMs: Date.now(), blockNumber: 11 },
+    { quorums: [0], thresholdsBps: [6667], totals: [total.toString()], required: [requiredStake(total, 6667)], operators: ops },
+  );
+  return { task, hash };
+}
+
+function body(t: { task: Task; hash: string }, i: number, output: string, sk = keys[i]!.secretKey): Record<string, unknown> {
+  const digest = responseDigest({ chainId: 31337n, oracle: ORACLE, taskHash: t.hash, outputHash: keccak256(output) });
+  return {
+    chainId: 31337,
+    oracle: ORACLE,
+    taskId: t.task.taskId.toString(),
+    taskHash: t.hash,
+    operatorId: operatorIdFromPublicKey(keys[i]!.publicKeyG1),
+    output,
+    signature: blsSign(sk, digest).toSolidityStrings(),
+  };
+}
+
+beforeAll(async () => {
+  await initBls();
+  keys = Array.from({ length: 6 }, () => blsKeyPairFromSecretKey(BlsSecretKey.random()));
+  redis = new Redis('redis://127.0.0.1:6379');
+  store = new TaskStore({ namespace: NS }, { redis });
+});
+afterAll(async () => {
+  await redis.quit();
+  await cleanRedis(NS);
+});
+
+function ingest(onQuorum: (id: string, h: string) => void = () => undefined): ResponseIngest {
+  return new ResponseIngest(
+    { chainId: 31337n, oracle: ORACLE },
+    {
+      store,
+      contexts: new TaskContexts({ size: 16 }, { store }),
+      verifier: new BatchVerifier({ windowMs: 5, maxBatch: 64 }, { metrics: null }),
+      metrics: null,
+      logger: noopLogger,
+      onQuorum: async (ctx, h) => onQuorum(ctx.id, h),
+    },
+  );
+}
+
+const code = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return err instanceof AioracleError ? err.code : String(err);
+  }
+};
+
+test('accept, duplicate, conflict, quorum exactly once, closed', async () => {
+  const t = await createTask(1, [2n * E18, 1n * E18, 1n * E18, 2n * E18]); // total 6, needs 4.0002 → 5 tokens of signers... ceil
+  const quorums: string[] = [];
+  const ing = ingest((id) => quorums.push(id));
+  expect((await ing.submit(body(t, 0, '0x01'))).status).toBe(202);
+  expect((await ing.submit(body(t, 0, '0x01'))).body).toEqual({ status: 'duplicate' });
+  expect(await code(ing.submit(body(t, 0, '0x02')))).toBe('ERR_CONFLICTING_RESPONSE');
+  expect((await ing.submit(body(t, 1, '0x02'))).body).toEqual({ status: 'accepted', quorumReached: false });
+  expect((await ing.submit(body(t, 3, '0x01'))).body).toEqual({ status: 'accepted', quorumReached: false }); // 4 of 6 < 66.67%
+  expect((await ing.submit(body(t, 2, '0x01'))).body).toEqual({ status: 'accepted', quorumReached: true }); // 5 of 6
+  expect(quorums).toEqual(['1']);
+  expect((await store.getTask('1'))!.status).toBe('quorum');
+  expect(await store.close('1', 'finalised', { txHash: '0xabc' })).toBe(true);
+  expect(await store.close('1', 'finalised')).toBe(false);
+  expect(await code(ing.submit(body(t, 1, '0x01')))).toBe('ERR_CONFLICTING_RESPONSE');
+  expect(await store.openTaskIds()).not.toContain('1');
+});
+
+test('rejections: forged in a batch, unknown operator, unknown task, wrong hash, closed', async () => {
+  const t = await createTask(2, [E18, E18, E18, E18, E18]);
+  const ing = ingest();
+  const results = await Promise.all([
+    code(ing.submit(body(t, 0, '0x01'))),
+    code(ing.submit(body(t, 1, '0x01', BlsSecretKey.random()))),
+    code(ing.submit(body(t, 2, '0x01'))),
+  ]);
+  expect(results).toEqual(['ok', 'ERR_SIGNATURE_INVALID', 'ok']);
+  expect(await code(ing.submit({ ...body(t, 0, '0x01'), operatorId: '0x' + '99'.repeat(32) }))).toBe('ERR_OPERATOR_NOT_REGISTERED');
+  expect(await code(ing.submit({ ...body(t, 0, '0x01'), taskId: '777' }))).toBe('ERR_TASK_UNKNOWN');
+  expect(await code(ing.submit({ ...body(t, 3, '0x01'), taskHash: '0x' + '00'.repeat(32) }))).toBe('ERR_SIGNATURE_INVALID');
+  expect(await code(ing.submit({ ...body(t, 3, '0x01'), oracle: '0x' + '13'.repeat(20) }))).toBe('ERR_SIGNATURE_INVALID');
+  expect(await code(ing.submit({ bogus: 1 }))).toBe('ERR_BAD_REQUEST');
+  await store.close('2', 'expired');
+  expect(await code(ing.submit(body(t, 3, '0x01')))).toBe('ERR_TASK_CLOSED');
+});
+
+test('concurrent accepts from two processes sum uint96 stakes exactly and move to quorum once', async () => {
+  const stakes = [79228162514264337593543950335n / 8n, 123456789012345678901234567n, 5n, 999999999999999999999n, 1n, 2n ** 70n];
+  await createTask(3, stakes);
+  const other = new Redis('redis://127.0.0.1:6379');
+  const store2 = new TaskStore({ namespace: NS }, { redis: other });
+  const snap = (await store.getSnapshot('3'))!;
+  const results = await Promise.all(
+    snap.operators.flatMap((o, i) => {
+      const p = { id: '3', operatorId: o.id, outputHash: '0x' + 'aa'.repeat(32), signature: ['1', '2'] as [string, string], outputHex: '0x01', stakes: o.stakes, required: snap.required, nowMs: Date.now() };
+      return [(i % 2 ? store : store2).accept(p), (i % 2 ? store2 : store).accept(p)];
+    }),
+  );
+  await other.quit();
+  const accepted = results.filter((r) => r.kind === 'accepted');
+  expect(accepted.length).toBe(stakes.length);
+  expect(results.filter((r) => r.kind === 'duplicate').length).toBe(stakes.length);
+  expect(accepted.filter((r) => r.kind === 'accepted' && r.quorumReached).length).toBe(1);
+  const signed = await store.getSigned('3');
+  expect(signed.get('0x' + 'aa'.repeat(32))).toEqual([stakes.reduce((a, b) => a + b, 0n).toString()]);
+});
+
+test('submitter keystore: decrypts with the password from a file or env, and names no secret on failure', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aggks-'));
+  const w = Wallet.createRandom();
+  const ks = encryptKeystoreJsonSync({ address: w.address, privateKey: w.privateKey }, 'pw', { scrypt: { N: 1024 } });
+  writeFileSync(join(dir, 'ks.json'), ks);
+  writeFileSync(join(dir, 'pw.txt'), 'pw\n');
+  expect(await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordFile: join(dir, 'pw.txt'), passwordEnv: 'X' })).toBe(w.privateKey);
+  expect(await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordEnv: 'PW' }, { PW: 'pw' })).toBe(w.privateKey);
+  const err = await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordEnv: 'PW' }, { PW: 'hunter2-bad' }).catch((e: unknown) => e as AioracleError);
+  expect(err.code).toBe('ERR_SUBMITTER_KEYSTORE');
+  expect(err.message).not.toContain('hunter2');
+  expect(err.message).not.toContain(w.privateKey.slice(2, 10));
+});

@@ -1,0 +1,39 @@
+/** A local HTTP server acting as an aggregator (POST /v1/responses) with scripted statuses. */
+import express from 'express';
+import type { Server } from 'node:http';
+import type { SignedResponse } from '../../src/index.js';
+
+export interface StubAggregator {
+  url: string;
+  received: SignedResponse[];
+  /** Status codes to answer, in order; then 202. */
+  script: number[];
+  close: () => Promise<void>;
+}
+
+export async function startStubAggregator(script: number[] = []): Promise<StubAggregator> {
+  const app = express();
+  app.use(express.json({ limit: '64kb' }));
+  const stub = { received: [] as SignedResponse[], script: [...script] } as StubAggregator;
+  app.post('/v1/responses', (req, res) => {
+    stub.received.push(req.body as SignedResponse);
+    const s = stub.script.shift() ?? 202;
+    if (s === 202) res.status(202).json({ status: 'accepted', quorumReached: false });
+    else if (s === 200) res.status(200).json({ status: 'duplicate' });
+    else res.status(s).json({ code: `ERR_STUB_${s}`, message: 'scripted' });
+  });
+  app.get('/healthz', (_req, res) => {
+    res.status(200).end();
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const a = server.address();
+  stub.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  stub.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return stub;
+}

@@ -10,3 +10,5 @@ export * from './avs.js';
 export * from './deployAll.js';
 export * from './operators.js';
 export * from './models.js';
+export * from './keys.js';
+export * from './cli.js';

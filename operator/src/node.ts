@@ -181,7 +181,7 @@ export class OperatorNode {
     probeTimer.unref();
     this.shutdown.add('aggregatorProbe', () => clearInterval(probeTimer));
 
-    const sameAddress = cfg.metrics.enabled && cfg.node_api.enabled && cfg.metrics.listen === cfg.node_api.listen;
+    const sameAddress = cfg.metrics.enabled && cfg.node_api.enabled && cfg.metrics.listen === cfg.node_api.listen && !cfg.metrics.listen.endsWith(':0');
     if (cfg.node_api.enabled) {
       const app = createNodeApi({ nodeName: cfg.node_name, nodeVersion: OPERATOR_VERSION, metricsRegistry: sameAddress ? this.register : null }, { health: this.health });
       this.nodeApiServer = await listen(app, cfg.node_api.listen);

@@ -5,7 +5,7 @@
  * starts the service and wires SIGINT/SIGTERM to a graceful shutdown.
  */
 import { Command } from 'commander';
-import { pino } from 'pino';
+import { pino, transport } from 'pino';
 import { ShutdownRegistry, errorChain, initBls } from '@aioracle/sdk';
 import { aggregatorConfigSchema, loadConfig } from '@aioracle/config';
 import { startAggregator } from '../service.js';
@@ -48,7 +48,7 @@ Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration.`,
       console.error(errorChain(err).join('\n  caused by: '));
       process.exit(2);
     }
-    const logger = pino({ level: cfg.log.level, base: { component: 'aggregator' } }, cfg.log.pretty ? pino.transport({ target: 'pino-pretty' }) : undefined);
+    const logger = pino({ level: cfg.log.level, base: { component: 'aggregator' } }, cfg.log.pretty ? transport({ target: 'pino-pretty' }) : undefined);
     const shutdown = new ShutdownRegistry();
     try {
       await initBls();

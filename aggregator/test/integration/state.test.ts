@@ -168,7 +168,8 @@ test('submitter keystore: decrypts with the password from a file or env, and nam
   writeFileSync(join(dir, 'pw.txt'), 'pw\n');
   expect(await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordFile: join(dir, 'pw.txt'), passwordEnv: 'X' })).toBe(w.privateKey);
   expect(await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordEnv: 'PW' }, { PW: 'pw' })).toBe(w.privateKey);
-  const err = await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordEnv: 'PW' }, { PW: 'hunter2-bad' }).catch((e: unknown) => e as AioracleError);
+  const err = await loadSubmitterKey({ keystoreFile: join(dir, 'ks.json'), passwordEnv: 'PW' }, { PW: 'hunter2-bad' }).then(() => null, (e: unknown) => e as AioracleError);
+  if (!err) throw new Error('expected a keystore error');
   expect(err.code).toBe('ERR_SUBMITTER_KEYSTORE');
   expect(err.message).not.toContain('hunter2');
   expect(err.message).not.toContain(w.privateKey.slice(2, 10));

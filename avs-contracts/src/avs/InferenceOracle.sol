@@ -54,9 +54,12 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     IOperatorRegistry public immutable registry;
     IModelRegistry public immutable models;
 
-    /// @dev One slot: fees held for pending tasks and credited refunds, and the config read by respondToTask.
+    /// @dev One slot, read once by respondToTask: fees held for pending tasks and credited refunds, the pause flag
+    /// (OpenZeppelin Pausable's own flag is not used: a separate cold slot would cost 2,100 gas per response), and
+    /// the configuration.
     struct State {
-        uint96 escrowedFees;
+        uint88 escrowedFees;
+        bool paused;
         uint32 responseWindow;
         uint32 challengeWindow;
         uint32 maxStaleBlocks;
@@ -147,6 +150,11 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         _setConfig(newConfig);
     }
 
+    /// @notice Whether requests and responses are paused.
+    function paused() public view override returns (bool) {
+        return _state.paused;
+    }
+
     /// @notice Stop new requests and responses (expiry, slashing and reads continue).
     function pause() external onlyOwner {
         _pause();
@@ -208,11 +216,11 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             (block.number << 224)
                 | (uint256(keccak256(abi.encode(taskHash, outputHash, r.signatoryRecordHash))) & HASH_MASK)
         );
-        if (task.fee != 0) _state.escrowedFees = st.escrowedFees - task.fee;
+        if (task.fee != 0) _state.escrowedFees = st.escrowedFees - uint88(task.fee); // fee <= uint88 max at creation
         if (task.feedId != 0) IInferenceFeeds(feeds).recordAnswer(task.feedId, task.taskId, output);
 
         emit TaskResponded(
-            task.taskId, taskHash, outputHash, output, r.signedStake, r.totalStake, r.nonSignerIds, r.signatoryRecordHash
+            task.taskId, taskHash, outputHash, output, r.signedStake, r.totalStake, r.signatoryRecordHash
         );
         if (task.callback != address(0)) _callBack(task, output);
     }
@@ -232,7 +240,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
                 ok := call(REFUND_GAS, to, amount, 0, 0, 0, 0)
             }
             if (ok) {
-                _state.escrowedFees -= task.fee;
+                _state.escrowedFees -= uint88(amount);
             } else {
                 pendingRefunds[to] += amount;
                 emit RefundCredited(to, amount);
@@ -245,7 +253,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         uint256 amount = pendingRefunds[msg.sender];
         if (amount == 0) revert NothingToWithdraw();
         pendingRefunds[msg.sender] = 0;
-        _state.escrowedFees -= uint96(amount);
+        _state.escrowedFees -= uint88(amount);
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed();
         emit RefundWithdrawn(msg.sender, amount);
@@ -359,6 +367,16 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     // Internals
     // =========================================================================================================
 
+    function _pause() internal override whenNotPaused {
+        _state.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    function _unpause() internal override whenPaused {
+        _state.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
     function _setConfig(Config memory c) internal {
         // a task must stay respondable until its deadline: block.number - referenceBlock <= responseWindow + 1
         if (c.responseWindow == 0 || c.challengeWindow == 0 || c.maxStaleBlocks <= c.responseWindow) {
@@ -385,7 +403,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         (bool active,,, uint96 minFee,) = models.modelTerms(modelId);
         if (!active) revert ModelNotActive(modelId);
         if (msg.value < minFee) revert FeeTooLow(msg.value, minFee);
-        if (msg.value > type(uint96).max) revert FeeTooHigh(msg.value);
+        if (msg.value > type(uint88).max) revert FeeTooHigh(msg.value);
         State memory st = _state;
         if (input.length == 0 || input.length > st.maxInputBytes) {
             revert InvalidInputSize(input.length, st.maxInputBytes);
@@ -410,7 +428,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         });
         bytes32 taskHash = keccak256(abi.encode(task));
         _taskState[taskId] = bytes32(uint256(taskHash) & HASH_MASK);
-        if (msg.value != 0) _state.escrowedFees = st.escrowedFees + uint96(msg.value);
+        if (msg.value != 0) _state.escrowedFees = st.escrowedFees + uint88(msg.value);
         emit TaskCreated(taskId, taskHash, task, input);
     }
 

@@ -31,8 +31,9 @@ import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
 /// History is kept as checkpoints by block number: per quorum (total stake, aggregate G1 key), per operator and
 /// quorum (member, stake). A state "at block B" is the last checkpoint with fromBlock ≤ B, so it includes every
 /// change made in block B; the signature check therefore only accepts reference blocks < block.number.
-/// Lookups try the latest checkpoint first (the usual case for a recent reference block: two storage reads)
-/// and fall back to binary search.
+/// Each history keeps its latest checkpoint in a fixed place (`head`) and the older ones in an array, so the
+/// usual lookup (a recent reference block) reads the head only: one slot for an operator's stake, three for a
+/// quorum; older blocks fall back to binary search.
 contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP712 {
     using BN254 for BN254.G1Point;
 
@@ -71,6 +72,17 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         uint96 stake;
     }
 
+    /// @dev head: the latest checkpoint (fromBlock 0 = none yet); past: the older ones, ascending.
+    struct QuorumHistory {
+        QuorumCheckpoint head;
+        QuorumCheckpoint[] past;
+    }
+
+    struct StakeHistory {
+        StakeCheckpoint head;
+        StakeCheckpoint[] past;
+    }
+
     mapping(uint8 quorum => Quorum) internal _quorums;
     mapping(uint8 quorum => StrategyParams[]) internal _quorumStrategies;
     uint8[] internal _quorumList;
@@ -79,8 +91,8 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
     /// @notice The operator that registered the key with this operatorId (address(0) if none).
     mapping(bytes32 operatorId => address) public operatorOfId;
 
-    mapping(uint8 quorum => QuorumCheckpoint[]) internal _quorumHistory;
-    mapping(bytes32 operatorId => mapping(uint8 quorum => StakeCheckpoint[])) internal _stakeHistory;
+    mapping(uint8 quorum => QuorumHistory) internal _quorumHistory;
+    mapping(bytes32 operatorId => mapping(uint8 quorum => StakeHistory)) internal _stakeHistory;
     /// @dev Every operator that was ever a member of the quorum, in order of first joining (the index registry).
     mapping(uint8 quorum => bytes32[]) internal _everMembers;
 
@@ -136,7 +148,7 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         q.minimumStake = minimumStake;
         q.maxOperators = maxOperators;
         _quorumList.push(quorum);
-        _quorumHistory[quorum].push(QuorumCheckpoint(uint32(block.number), 0, BN254.G1Point(0, 0)));
+        _quorumHistory[quorum].head = QuorumCheckpoint(uint32(block.number), 0, BN254.G1Point(0, 0));
         emit QuorumCreated(quorum, minimumStake, maxOperators, strategies);
     }
 
@@ -190,10 +202,9 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
             uint32 setId = operatorSetIds[i];
             if (setId > type(uint8).max) continue;
             uint8 quorum = uint8(setId);
-            StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
-            uint256 n = h.length;
-            if (n == 0 || !h[n - 1].member) continue;
-            uint96 oldStake = h[n - 1].stake;
+            StakeHistory storage h = _stakeHistory[operatorId][quorum];
+            if (!h.head.member) continue;
+            uint96 oldStake = h.head.stake;
             _pushStake(h, false, 0);
             _quorums[quorum].operatorCount -= 1;
             _updateQuorum(quorum, negPk, true, 0, oldStake);
@@ -215,12 +226,11 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
             if (operatorId == bytes32(0)) continue;
             for (uint256 j; j < nq; ++j) {
                 uint8 quorum = _quorumList[j];
-                StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
-                uint256 n = h.length;
-                if (n == 0 || !h[n - 1].member) continue;
+                StakeHistory storage h = _stakeHistory[operatorId][quorum];
+                if (!h.head.member) continue;
                 uint96 newStake = _weigh(operators[i], quorum);
                 if (newStake < _quorums[quorum].minimumStake) newStake = 0;
-                uint96 oldStake = h[n - 1].stake;
+                uint96 oldStake = h.head.stake;
                 if (newStake == oldStake) continue;
                 _pushStake(h, true, newStake);
                 _updateQuorum(quorum, BN254.G1Point(0, 0), false, newStake, oldStake);
@@ -359,7 +369,10 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         view
         returns (uint256 quorumCheckpoints, uint256 operatorCheckpoints)
     {
-        return (_quorumHistory[quorum].length, _stakeHistory[operatorId][quorum].length);
+        QuorumHistory storage qh = _quorumHistory[quorum];
+        StakeHistory storage sh = _stakeHistory[operatorId][quorum];
+        quorumCheckpoints = qh.head.fromBlock == 0 ? 0 : qh.past.length + 1;
+        operatorCheckpoints = sh.head.fromBlock == 0 ? 0 : sh.past.length + 1;
     }
 
     /// @notice The full operator state of `quorum` at `blockNumber` (members only, in order of first joining):
@@ -462,13 +475,13 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
 
     function _addToQuorum(address operator, bytes32 operatorId, BN254.G1Point memory pk, uint8 quorum) internal {
         Quorum storage q = _quorum(quorum);
-        StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
-        uint256 n = h.length;
-        if (n != 0 && h[n - 1].member) revert AlreadyMember(quorum);
+        StakeHistory storage h = _stakeHistory[operatorId][quorum];
+        bool firstTime = h.head.fromBlock == 0;
+        if (h.head.member) revert AlreadyMember(quorum);
         if (q.operatorCount >= q.maxOperators) revert MaxOperatorsReached(quorum);
         uint96 stake = _weigh(operator, quorum);
         if (stake < q.minimumStake) revert InsufficientStake(quorum, stake, q.minimumStake);
-        if (n == 0) _everMembers[quorum].push(operatorId);
+        if (firstTime) _everMembers[quorum].push(operatorId);
         _pushStake(h, true, stake);
         q.operatorCount += 1;
         _updateQuorum(quorum, pk, true, stake, 0);
@@ -495,13 +508,14 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         return total > type(uint96).max ? type(uint96).max : uint96(total);
     }
 
-    function _pushStake(StakeCheckpoint[] storage h, bool member, uint96 stake) internal {
-        uint256 n = h.length;
-        if (n != 0 && h[n - 1].fromBlock == block.number) {
-            h[n - 1].member = member;
-            h[n - 1].stake = stake;
+    function _pushStake(StakeHistory storage h, bool member, uint96 stake) internal {
+        uint32 head = h.head.fromBlock;
+        if (head == block.number) {
+            h.head.member = member;
+            h.head.stake = stake;
         } else {
-            h.push(StakeCheckpoint(uint32(block.number), member, stake));
+            if (head != 0) h.past.push(h.head);
+            h.head = StakeCheckpoint(uint32(block.number), member, stake);
         }
     }
 
@@ -513,8 +527,8 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         uint96 addStake,
         uint96 subStake
     ) internal {
-        QuorumCheckpoint[] storage h = _quorumHistory[quorum];
-        QuorumCheckpoint storage last = h[h.length - 1];
+        QuorumHistory storage h = _quorumHistory[quorum];
+        QuorumCheckpoint storage last = h.head;
         BN254.G1Point memory apk = last.apk;
         if (withKey) apk = apk.plus(keyDelta);
         uint96 total = last.totalStake + addStake - subStake;
@@ -522,24 +536,26 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
             last.totalStake = total;
             last.apk = apk;
         } else {
-            h.push(QuorumCheckpoint(uint32(block.number), total, apk));
+            h.past.push(last);
+            h.head = QuorumCheckpoint(uint32(block.number), total, apk);
         }
     }
 
     function _quorumAt(uint8 quorum, uint32 blockNumber) internal view returns (QuorumCheckpoint storage) {
-        QuorumCheckpoint[] storage h = _quorumHistory[quorum];
-        uint256 n = h.length;
-        if (n == 0) revert QuorumDoesNotExist(quorum);
-        if (h[n - 1].fromBlock <= blockNumber) return h[n - 1];
+        QuorumHistory storage h = _quorumHistory[quorum];
+        uint32 head = h.head.fromBlock;
+        if (head == 0) revert QuorumDoesNotExist(quorum);
+        if (head <= blockNumber) return h.head;
+        QuorumCheckpoint[] storage past = h.past;
         uint256 lo;
-        uint256 hi = n - 1;
+        uint256 hi = past.length;
         while (lo < hi) {
             uint256 mid = (lo + hi) >> 1;
-            if (h[mid].fromBlock > blockNumber) hi = mid;
+            if (past[mid].fromBlock > blockNumber) hi = mid;
             else lo = mid + 1;
         }
         if (lo == 0) revert NoHistoryAt(quorum, blockNumber);
-        return h[lo - 1];
+        return past[lo - 1];
     }
 
     function _stakeAt(bytes32 operatorId, uint8 quorum, uint32 blockNumber)
@@ -547,20 +563,20 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         view
         returns (bool member, uint96 stake)
     {
-        StakeCheckpoint[] storage h = _stakeHistory[operatorId][quorum];
-        uint256 n = h.length;
-        if (n == 0) return (false, 0);
-        StakeCheckpoint storage last = h[n - 1];
-        if (last.fromBlock <= blockNumber) return (last.member, last.stake);
+        StakeHistory storage h = _stakeHistory[operatorId][quorum];
+        StakeCheckpoint memory head = h.head;
+        if (head.fromBlock == 0) return (false, 0);
+        if (head.fromBlock <= blockNumber) return (head.member, head.stake);
+        StakeCheckpoint[] storage past = h.past;
         uint256 lo;
-        uint256 hi = n - 1;
+        uint256 hi = past.length;
         while (lo < hi) {
             uint256 mid = (lo + hi) >> 1;
-            if (h[mid].fromBlock > blockNumber) hi = mid;
+            if (past[mid].fromBlock > blockNumber) hi = mid;
             else lo = mid + 1;
         }
         if (lo == 0) return (false, 0);
-        StakeCheckpoint storage cp = h[lo - 1];
+        StakeCheckpoint storage cp = past[lo - 1];
         return (cp.member, cp.stake);
     }
 

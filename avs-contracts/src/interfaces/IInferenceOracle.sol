@@ -42,8 +42,10 @@ interface IInferenceOracleTypes {
 interface IInferenceOracleEvents is IInferenceOracleTypes {
     /// @notice A new task: everything an operator needs to serve it.
     event TaskCreated(uint64 indexed taskId, bytes32 indexed taskHash, Task task, bytes input);
-    /// @notice A task answered: the audit trail. signatoryRecordHash = keccak256(abi.encodePacked(uint32
-    /// referenceBlock, bytes32[] nonSignerIds)); the stakes are per task quorum, at the reference block.
+    /// @notice A task answered: the audit trail. The stakes are per task quorum, at the reference block.
+    /// signatoryRecordHash = keccak256(abi.encodePacked(uint32 referenceBlock, bytes32[] nonSignerIds)) where
+    /// nonSignerIds = keccak256(X, Y) of the non-signer keys in the transaction's calldata (sorted ascending), as
+    /// EigenLayer; the non-signers are not repeated here to keep responses cheap.
     event TaskResponded(
         uint64 indexed taskId,
         bytes32 indexed taskHash,
@@ -51,7 +53,6 @@ interface IInferenceOracleEvents is IInferenceOracleTypes {
         bytes output,
         uint96[] signedStake,
         uint96[] totalStake,
-        bytes32[] nonSignerIds,
         bytes32 signatoryRecordHash
     );
     /// @notice The requester's callback was called; `success` false if it reverted or ran out of gas.

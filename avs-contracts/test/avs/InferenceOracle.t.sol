@@ -50,7 +50,6 @@ contract InferenceOracleTest is AvsFixture {
             out,
             stakes,
             stakes,
-            new bytes32[](0),
             keccak256(abi.encodePacked(task.referenceBlock, new bytes32[](0)))
         );
         _respond(task, out, _all(true));

@@ -222,7 +222,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
         for (const q of r.quorums) {
           let member = false;
           if (r.core) member = await bindings.IAllocationManager__factory.connect(r.core.allocationManager, provider).isMemberOfOperatorSet(operator, { avs: r.avs.inferenceOracle, id: q });
-          const stake = registered ? await reg.getOperatorStakeAt(operatorId, q, block) : 0n;
+          const [, stake] = registered ? await reg.getOperatorStakeAt(operatorId, q, block) : [false, 0n];
           quorums.push({ quorum: q, member, stake: stake.toString() });
         }
         const st = { operator, operatorId: registered ? operatorId : null, registered, block, quorums };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { Wallet } from 'ethers';
+import { encryptKeystoreJsonSync, Wallet } from 'ethers';
 import { deployAll, startAnvil, type AnvilInstance } from '@aioracle/deploy';
 import {
   bindings,
@@ -81,7 +81,7 @@ describe('operator node on anvil + Redis + onnxruntime', () => {
 
     // A fresh operator: ECDSA keystore for anvil account 1, a new BLS key made by the CLI.
     const ecdsa = new Wallet(anvil.accounts[1]!.privateKey);
-    writeFileSync(join(dir, 'ecdsa.key.json'), await ecdsa.encrypt('ecdsa-pw', { scrypt: { N: 1024 } }));
+    writeFileSync(join(dir, 'ecdsa.key.json'), encryptKeystoreJsonSync({ address: ecdsa.address, privateKey: ecdsa.privateKey }, 'ecdsa-pw', { scrypt: { N: 1024 } }));
     env = { AIORACLE_BLS_KEY_PASSWORD: 'bls-pw', AIORACLE_ECDSA_KEY_PASSWORD: 'ecdsa-pw' };
     const created = await cli(['keys', 'create', '--name', 'op1', '--keys-dir', join(dir, 'keys')], env);
     expect(created.err).toBe('');

@@ -50,6 +50,8 @@ for (let i = 0; i < N; i++) {
 const bareSec = (performance.now() - bareStart) / 1000;
 
 // 2. The operator path.
+const dbgFn = (o: unknown, m?: string): void => console.error(m, o);
+const dbgLogger = { trace: dbgFn, debug: dbgFn, info: dbgFn, warn: dbgFn, error: dbgFn, fatal: dbgFn, child: () => dbgLogger } as never;
 const log = await SigningLog.open({ path: join(dir, 'signing.log') });
 const processor = new TaskProcessor(
   { chainId: 31337, oracle: '0x00000000000000000000000000000000000000aa' },
@@ -57,7 +59,7 @@ const processor = new TaskProcessor(
 );
 const queue = new InferenceQueue(
   { connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null }, prefix, concurrency: CONCURRENCY, attempts: 3, backoffMs: 10, keepCompleted: 100, keepFailed: 100 },
-  { processor },
+  { processor, ...(process.env.BENCH_DEBUG ? { logger: dbgLogger } : {}) },
 );
 const recvAt = new Map<string, number>();
 const origPush = stub.received.push.bind(stub.received);
@@ -67,6 +69,7 @@ stub.received.push = (...items) => {
 };
 const seenAt = new Map<string, number>();
 queue.start();
+if (process.env.BENCH_DEBUG) { try { await processor.process(makeJob(999_999)); console.error('direct ok'); } catch (e) { console.error('direct fail', e); } }
 
 async function phase(first: number, count: number, ratePerSec: number | null): Promise<{ sec: number; lat: number[] }> {
   const start = performance.now();
@@ -82,13 +85,16 @@ async function phase(first: number, count: number, ratePerSec: number | null): P
     adds.push(queue.add(job));
   }
   await Promise.all(adds);
+  if (process.env.BENCH_DEBUG) { console.error('added', count); setTimeout(() => void queue.counts().then((c) => console.error('counts', c, 'received', stub.received.length, recvAt.size)), 3000); }
   const ids = Array.from({ length: count }, (_, i) => String(first + i));
   while (ids.some((id) => !recvAt.has(id))) await new Promise((r) => setTimeout(r, 5));
   const end = Math.max(...ids.map((id) => recvAt.get(id)!));
   return { sec: (end - start) / 1000, lat: ids.map((id) => recvAt.get(id)! - seenAt.get(id)!) };
 }
 
+console.error("bare done", N / bareSec);
 await phase(1_000_000, 200, null); // warm-up
+console.error("warm-up done");
 const burst = await phase(1, N, null);
 const paced = await phase(2_000_000, Math.min(N, RATE * 5), RATE);
 

@@ -72,6 +72,7 @@ export class InferenceQueue {
       { connection: this.opts.connection, prefix: this.opts.prefix, concurrency: this.opts.concurrency, autorun: true },
     );
     this.worker.on('error', (err) => this.logger.warn({ err: err.message }, 'worker error'));
+    this.worker.on('failed', (job, err) => this.logger.debug({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'inference job failed'));
   }
 
   /** Job counts by state (for the queue depth gauge). */

@@ -90,6 +90,7 @@ export function buildCli(io: CliIo): { program: Command; run: (argv: string[]) =
     .option('--key-file <path>', 'deployer key: a file with a 0x-hex key, or a JSON keystore (password in AIORACLE_DEPLOYER_PASSWORD); default: env AIORACLE_DEPLOYER_KEY')
     .option('--deployments-dir <dir>', 'where deployments/<chainId>.json lives', io.env.AIORACLE_DEPLOYMENTS_DIR ?? 'deployments')
     .option('--json', 'print machine-readable JSON on stdout (progress is silent)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError()
     .exitOverride();
   program.addHelpText('after', `

@@ -69,7 +69,6 @@ stub.received.push = (...items) => {
 };
 const seenAt = new Map<string, number>();
 queue.start();
-if (process.env.BENCH_DEBUG) { try { await processor.process(makeJob(999_999)); console.error('direct ok'); } catch (e) { console.error('direct fail', e); } }
 
 async function phase(first: number, count: number, ratePerSec: number | null): Promise<{ sec: number; lat: number[] }> {
   const start = performance.now();
@@ -85,16 +84,13 @@ async function phase(first: number, count: number, ratePerSec: number | null): P
     adds.push(queue.add(job));
   }
   await Promise.all(adds);
-  if (process.env.BENCH_DEBUG) { console.error('added', count); setTimeout(() => void queue.counts().then((c) => console.error('counts', c, 'received', stub.received.length, recvAt.size)), 3000); }
   const ids = Array.from({ length: count }, (_, i) => String(first + i));
   while (ids.some((id) => !recvAt.has(id))) await new Promise((r) => setTimeout(r, 5));
   const end = Math.max(...ids.map((id) => recvAt.get(id)!));
   return { sec: (end - start) / 1000, lat: ids.map((id) => recvAt.get(id)! - seenAt.get(id)!) };
 }
 
-console.error("bare done", N / bareSec);
 await phase(1_000_000, 200, null); // warm-up
-console.error("warm-up done");
 const burst = await phase(1, N, null);
 const paced = await phase(2_000_000, Math.min(N, RATE * 5), RATE);
 

@@ -5,7 +5,8 @@
  * Built from an already-loaded config and key pair so tests and the CLI share it.
  */
 import type { Server } from 'node:http';
-import { ChainReader, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
+import { bindings, ChainReader, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
+import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { HealthTracker } from './api/health.js';
@@ -123,7 +124,8 @@ export class OperatorNode {
       { chainId, oracle: resolved.avs.inferenceOracle },
       { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log },
     );
-    const connection = { url: cfg.redis.url, maxRetriesPerRequest: null } as unknown as import('bullmq').ConnectionOptions;
+    // BullMQ opens its own connections (blocking commands need a dedicated one) from these options.
+    const connection: ConnectionOptions = redisConnectionOptions(cfg.redis.url);
     this.queue = new InferenceQueue(
       {
         connection,
@@ -145,6 +147,22 @@ export class OperatorNode {
     (queueDepth as unknown as { collect?: () => Promise<void> }).collect = async () => {
       const counts = await queue.counts().catch(() => ({}) as Record<string, number>);
       for (const [state, n] of Object.entries(counts)) queueDepth.set({ state }, n);
+    };
+
+    // eigen_registered_stakes: read at scrape time from the registry (latest block).
+    const registry = bindings.OperatorRegistry__factory.connect(resolved.avs.operatorRegistry, provider);
+    const stakes = this.metrics.registeredStakes;
+    const operatorId = this.operatorId;
+    (stakes as unknown as { collect?: () => Promise<void> }).collect = async () => {
+      try {
+        const head = await rpc('eth_blockNumber', () => provider.getBlockNumber());
+        for (const q of resolved.quorums) {
+          const [, stake] = await rpc('eth_call', () => registry.getOperatorStakeAt(operatorId, q, head));
+          stakes.set({ quorum_number: String(q), quorum_name: `quorum-${q}`, ...this.metrics.avsLabels }, Number(stake));
+        }
+      } catch (err) {
+        log.debug({ err: (err as Error).message }, 'registered stakes not read');
+      }
     };
 
     this.watcher = new TaskWatcher(
@@ -207,4 +225,18 @@ export class OperatorNode {
   async stop(graceMs = 10_000): Promise<void> {
     await this.shutdown.shutdown(graceMs);
   }
+}
+
+/** ioredis options for BullMQ from a redis:// URL (host, port, db, credentials, TLS for rediss://). */
+export function redisConnectionOptions(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
 }

@@ -170,6 +170,9 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       });
     });
     child.once('error', () => undefined);
+    // A forgotten stop() must not keep the caller alive: the exit hook kills anvil then.
+    child.unref();
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     const rpcUrl = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;
     let answered: number | undefined;

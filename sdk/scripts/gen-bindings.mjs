@@ -21,7 +21,10 @@ const genDir = join(sdkRoot, 'src', 'contracts', 'generated');
 const INCLUDE = [/^src\/avs\//, /^src\/devnet-core\//, /^src\/interfaces\//, /@openzeppelin\/contracts\/token\/ERC20\/IERC20\.sol$/];
 
 /** Contracts the off-chain code cannot work without: a build without them is broken. */
-const REQUIRED = ['IAllocationManager', 'IDelegationManager', 'IStrategyManager', 'IStrategy', 'IERC20'];
+const REQUIRED = [
+  'IAllocationManager', 'IDelegationManager', 'IStrategyManager', 'IStrategy', 'IERC20',
+  'InferenceOracle', 'OperatorRegistry', 'ModelRegistry', 'InferenceFeeds', 'DevnetToken',
+];
 
 function forgeOutDir() {
   const i = process.argv.indexOf('--out-dir');

@@ -167,6 +167,7 @@ describe('operator node on anvil + Redis + onnxruntime', () => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(text).toMatch(/aioracle_operator_tasks_signed_total\{model="liquidation-risk@1.0.0"\} 1/);
     expect(text).toMatch(/eigen_rpc_request_total\{method="eth_getLogs"/);
+    expect(text).toMatch(/eigen_registered_stakes\{quorum_number="0",quorum_name="quorum-0",avs_name="aioracle"\} [1-9]/);
     const apiPort = OperatorNode.portOf(node!.nodeApiServer);
     expect((await fetch(`http://127.0.0.1:${apiPort}/eigen/node/services/rpc/health`)).status).toBe(200);
   });

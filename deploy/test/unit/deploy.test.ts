@@ -33,7 +33,7 @@ describe('quorums', () => {
     writeFileSync(f, JSON.stringify([{ quorumNumber: 0, strategies: [{ strategy: 'WETH', multiplier: '2000000000000000000' }], thresholdBps: 5000 }]));
     const holesky = loadNetwork('holesky');
     const [q] = readQuorumsFile(f, holesky);
-    expect(q!.strategies[0]).toEqual({ strategy: holesky.strategies.WETH!, multiplier: 2n * 10n ** 18n });
+    expect(q!.strategies![0]).toEqual({ strategy: holesky.strategies.WETH!, multiplier: 2n * 10n ** 18n });
     writeFileSync(f, JSON.stringify([{ quorumNumber: 0, strategies: [{ strategy: 'NOPE' }] }]));
     expect(() => readQuorumsFile(f, holesky)).toThrow(/"NOPE" is neither an address nor a strategy of holesky/);
   });

@@ -20,7 +20,7 @@ import {
   type CreatedTask,
   type G1Point,
 } from '@aioracle/sdk';
-import { getBytes, hexlify, keccak256 } from 'ethers';
+import { getBytes, hexlify, keccak256, solidityPackedKeccak256 } from 'ethers';
 import { registerModel } from '../../src/index.js';
 import { buildWorld, type World } from './world.js';
 
@@ -88,7 +88,7 @@ describe('respondToTask from TypeScript', () => {
     expect(result).not.toBeNull();
     expect(result!.outputHash).toBe(outputHash(OUTPUT));
     expect(hexlify(result!.output)).toBe(hexlify(OUTPUT));
-    expect(result!.nonSignerIds).toEqual([]);
+    expect(result!.signatoryRecordHash).toBe(solidityPackedKeccak256(['uint32', 'bytes32[]'], [created.task.referenceBlock, []]));
     expect(result!.signedStake).toEqual(result!.totalStake);
     expect(result!.totalStake).toEqual(data.totalStake);
     expect((await reader.getTaskStatus(created.task.taskId)).status).toBe('responded');
@@ -100,7 +100,7 @@ describe('respondToTask from TypeScript', () => {
     const missing = w.operators[2]!;
     expect(data.nonSignerIds).toEqual([missing.operatorId.toLowerCase()]);
     const result = await reader.getTaskResult(created.task.taskId);
-    expect(result!.nonSignerIds).toEqual([missing.operatorId.toLowerCase()]);
+    expect(result!.signatoryRecordHash).toBe(solidityPackedKeccak256(['uint32', 'bytes32[]'], [created.task.referenceBlock, [missing.operatorId]]));
     const states = await reader.getQuorumStates(created.task.quorumNumbers, created.task.referenceBlock);
     for (const [i, s] of states.entries()) {
       const stake = s.operators.find((o) => o.operatorId === missing.operatorId.toLowerCase())!.stake;

@@ -8,7 +8,7 @@
  * failures are ERR_CHAIN_RPC (retryable); a quorum with no history at the block is
  * ERR_CHAIN_QUORUM_UNKNOWN.
  */
-import { getAddress, getBytes, hexlify, type Log, type Provider } from 'ethers';
+import { getAddress, getBytes, type Log, type Provider } from 'ethers';
 import { ensureBls } from '../bls/init.js';
 import { g1FromSolidity, g2FromSolidity, type G1Point, type G2Point } from '../bls/points.js';
 import { aggregatePublicKeysG1 } from '../bls/signature.js';
@@ -40,7 +40,6 @@ export interface TaskResult {
   /** Per task quorum, at the reference block. */
   signedStake: bigint[];
   totalStake: bigint[];
-  nonSignerIds: string[];
   signatoryRecordHash: string;
   blockNumber: number;
   transactionHash: string;
@@ -290,7 +289,6 @@ export function parseTaskRespondedLog(log: Log, oracle: string): TaskResult {
     output: getBytes(a.getValue('output') as string),
     signedStake: [...(a.getValue('signedStake') as bigint[])],
     totalStake: [...(a.getValue('totalStake') as bigint[])],
-    nonSignerIds: [...(a.getValue('nonSignerIds') as string[])].map((x) => hexlify(x).toLowerCase()),
     signatoryRecordHash: (a.getValue('signatoryRecordHash') as string).toLowerCase(),
     blockNumber: log.blockNumber,
     transactionHash: log.transactionHash,

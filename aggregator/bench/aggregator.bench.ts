@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { deployAll, setupOperators, startAnvil } from '@aioracle/deploy';
-import { BlsSecretKey, bindings, blsSign, createProvider, initBls, outputHash, parseTaskCreatedLog, responseDigest, taskHash, type Task } from '@aioracle/sdk';
+import { BlsSecretKey, bindings, blsSign, createProvider, initBls, outputHash, parseTaskCreatedLog, responseDigest, taskHash, waitForReceipt, type Task } from '@aioracle/sdk';
 import { NonceManager, Wallet, encryptKeystoreJsonSync, getBytes, hexlify, keccak256, toUtf8Bytes, type JsonRpcProvider } from 'ethers';
 import { Redis } from 'ioredis';
 
@@ -37,9 +37,9 @@ async function main(): Promise<void> {
   const d = await deployAll({ rpcUrl: anvil.rpcUrl, deployerKey, thresholdBps: BPS, responseWindowBlocks: 5000, oracleConfig: { maxStaleBlocks: 20000 } });
   const provider = createProvider(anvil.rpcUrl) as JsonRpcProvider;
   const deployer = new NonceManager(new Wallet(deployerKey, provider));
-  await (await bindings.ModelRegistry__factory.connect(d.avs.modelRegistry, deployer).registerModel(MODEL_ID, {
+  await waitForReceipt(await bindings.ModelRegistry__factory.connect(d.avs.modelRegistry, deployer).registerModel(MODEL_ID, {
     manifestHash: keccak256('0x01'), onnxHash: keccak256('0x02'), uri: 'bench', profile: 0, tolerance: 0, fee: 0n, slashWad: 0n, active: true,
-  })).wait();
+  }));
   const sks = Array.from({ length: N_OPS }, () => BlsSecretKey.random());
   const ops = await setupOperators(d, sks.map((sk) => ({ ecdsaKey: Wallet.createRandom().privateKey, blsSecretKey: sk, stake: 10n ** 21n })), { rpcUrl: anvil.rpcUrl, concurrency: 16 });
   log(`deployed and registered ${N_OPS} operators in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const pendingTx = [];
   for (let i = 0; i < N_TASKS; i++) pendingTx.push(await oracle.requestInference(MODEL_ID, hexlify(Uint8Array.from([1, 1, 0, 0, 0, i & 255, i >> 8])), '0x0000000000000000000000000000000000000000', 0));
   for (const tx of pendingTx) {
-    const r = await tx.wait();
+    const r = await waitForReceipt(tx);
     const l = r!.logs.find((x) => x.topics[0] === oracle.interface.getEvent('TaskCreated').topicHash)!;
     const c = parseTaskCreatedLog(l, d.avs.inferenceOracle);
     tasks.push({ task: c.task, hash: taskHash(c.task) });

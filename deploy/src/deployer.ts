@@ -4,7 +4,7 @@
  * the same nonce manager as calls, and always waits for the receipt.
  */
 import { Contract, ContractFactory, Wallet, type InterfaceAbi, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
-import { AioracleError, TxSender, classifyTxError, createProvider } from '@aioracle/sdk';
+import { AioracleError, TxSender, classifyTxError, createProvider, waitForReceipt } from '@aioracle/sdk';
 import { EIP170_CODE_SIZE_LIMIT, defaultArtifactsDir, loadArtifact } from './artifacts.js';
 
 /** A progress event of a deployment step (for CLIs and logs). */
@@ -84,7 +84,7 @@ export async function deployContract(ctx: DeployContext, name: string, args: rea
   try {
     const deployed = await factory.deploy(...args);
     const tx = deployed.deploymentTransaction();
-    const receipt = tx ? await tx.wait() : null;
+    const receipt = tx ? await waitForReceipt(tx) : null;
     if (!receipt || receipt.status !== 1) throw new AioracleError('ERR_TX_REVERTED', `deploying ${art.name} failed`, { details: { contract: art.name } });
     const address = await deployed.getAddress();
     ctx.onProgress({ step: `deploy:${art.name}`, address, txHash: receipt.hash, gasUsed: receipt.gasUsed });

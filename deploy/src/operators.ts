@@ -17,6 +17,7 @@ import {
   type BlsKeyPair,
   type Deployment,
   type RegistrationProgress,
+  waitForReceipt,
 } from '@aioracle/sdk';
 import { Wallet, parseEther, toBeHex, type JsonRpcProvider } from 'ethers';
 
@@ -84,7 +85,7 @@ export async function setupOperators(deployment: Deployment, operators: readonly
       if (balance >= fundWei / 2n) continue;
       if (funder) {
         const r = await funder.signer.sendTransaction({ to: w.address, value: fundWei - balance });
-        await r.wait();
+        await waitForReceipt(r);
       } else {
         try {
           await provider.send('anvil_setBalance', [w.address, toBeHex(fundWei)]);

@@ -15,6 +15,7 @@ import {
   parseTaskCreatedLog,
   responseDigest,
   taskHash,
+  waitForReceipt,
   type Deployment,
   type Task,
 } from '@aioracle/sdk';
@@ -40,7 +41,7 @@ export interface World {
 }
 
 /** Starts anvil, deploys, registers the model and operators (stakes in whole tokens). */
-export async function createWorld(specs: { stake: bigint; quorums: number[] }[], opts: { thresholdBps?: number; quorums?: number[] } = {}): Promise<World> {
+export async function createWorld(specs: { stake: bigint; quorums: number[] }[], opts: { thresholdBps?: number; quorums?: number[]; responseWindowBlocks?: number } = {}): Promise<World> {
   await initBls();
   const anvil = await startAnvil();
   const deployerKey = anvil.accounts[0]!.privateKey;
@@ -49,12 +50,12 @@ export async function createWorld(specs: { stake: bigint; quorums: number[] }[],
     deployerKey,
     quorums: (opts.quorums ?? [0, 1]).map((q) => ({ quorumNumber: q })),
     thresholdBps: opts.thresholdBps ?? 5000,
-    responseWindowBlocks: 20,
+    responseWindowBlocks: opts.responseWindowBlocks ?? 20,
   });
   const provider = createProvider(anvil.rpcUrl) as JsonRpcProvider;
   const deployer = new NonceManager(new Wallet(deployerKey, provider));
   const models = bindings.ModelRegistry__factory.connect(deployment.avs.modelRegistry, deployer);
-  await (
+  await waitForReceipt(
     await models.registerModel(MODEL_ID, {
       manifestHash: keccak256(toUtf8Bytes('manifest')),
       onnxHash: keccak256(toUtf8Bytes('onnx')),
@@ -64,8 +65,8 @@ export async function createWorld(specs: { stake: bigint; quorums: number[] }[],
       fee: FEE,
       slashWad: 10n ** 17n,
       active: true,
-    })
-  ).wait();
+    }),
+  );
   const sks = specs.map(() => BlsSecretKey.random());
   const regs = await setupOperators(
     deployment,
@@ -93,7 +94,7 @@ export async function createWorld(specs: { stake: bigint; quorums: number[] }[],
 export async function requestTask(w: World): Promise<{ task: Task; taskHash: string }> {
   const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.requester);
   const input = hexlify(Uint8Array.from([1, 1, 0, 0, 0, ...randomBytes(8)]));
-  const receipt = await (await oracle.requestInference(MODEL_ID, input, '0x0000000000000000000000000000000000000000', 0, { value: FEE })).wait();
+  const receipt = await waitForReceipt(await oracle.requestInference(MODEL_ID, input, '0x0000000000000000000000000000000000000000', 0, { value: FEE }));
   const log = receipt!.logs.find((l) => l.address.toLowerCase() === w.deployment.avs.inferenceOracle.toLowerCase() && l.topics[0] === oracle.interface.getEvent('TaskCreated').topicHash)!;
   const c = parseTaskCreatedLog(log, w.deployment.avs.inferenceOracle);
   return { task: c.task, taskHash: taskHash(c.task) };

@@ -12,6 +12,7 @@ import {
   operatorIdFromPublicKey,
   registerOperator,
   type QuorumOperatorState,
+  waitForReceipt,
 } from '@aioracle/sdk';
 import { buildWorld, type World } from './world.js';
 
@@ -89,7 +90,7 @@ describe('operator state of quorum 0', () => {
     const added = 50n * E18;
     await registerOperator({ signer: op0.wallet, blsKey: op0.blsKeyPair, core: w.deployment.core, avs: w.deployment.avs, quorums: [0], devnet: { ...w.deployment.devnet!, stake: op0.stake + added } });
     const registry = bindings.OperatorRegistry__factory.connect(w.deployment.avs.operatorRegistry, w.operators[1]!.wallet);
-    await (await registry.updateOperators([op0.address])).wait();
+    await waitForReceipt(await registry.updateOperators([op0.address]));
     const afterStake = await w.provider.getBlockNumber();
 
     // Operator 3 leaves.

@@ -19,6 +19,7 @@ import {
   taskHash,
   type CreatedTask,
   type G1Point,
+  waitForReceipt,
 } from '@aioracle/sdk';
 import { getBytes, hexlify, keccak256, solidityPackedKeccak256 } from 'ethers';
 import { registerModel } from '../../src/index.js';
@@ -47,7 +48,7 @@ afterAll(async () => {
 async function request(input: Uint8Array): Promise<CreatedTask> {
   const requester = w.operators[0]!.wallet; // any funded account
   const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, requester);
-  const receipt = await (await oracle.requestInference(modelId, input, '0x0000000000000000000000000000000000000000', 0, { value: fee })).wait();
+  const receipt = await waitForReceipt(await oracle.requestInference(modelId, input, '0x0000000000000000000000000000000000000000', 0, { value: fee }));
   const log = receipt!.logs.find((l) => { try { return oracle.interface.parseLog(l)?.name === 'TaskCreated'; } catch { return false; } });
   return reader.parseTaskCreated(log!);
 }
@@ -62,7 +63,7 @@ async function respond(created: CreatedTask, output: Uint8Array, sigs: Map<strin
   const data = buildNonSignerData(states, sigs);
   const submitter = w.operators[1]!.wallet; // permissionless: any account submits
   const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, submitter);
-  const receipt = await (await oracle.respondToTask(taskAbiValue(created.task) as never, output, nonSignerDataToAbi(data))).wait();
+  const receipt = await waitForReceipt(await oracle.respondToTask(taskAbiValue(created.task) as never, output, nonSignerDataToAbi(data)));
   return { data, receipt: receipt! };
 }
 

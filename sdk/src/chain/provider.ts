@@ -1,9 +1,12 @@
 /**
  * Provider construction with the settings measured to work on local chains (DESIGN section 3):
  * no JSON-RPC batching (its default batching stalls ~10 ms a request), a static network (no chain-id
- * probe per call), and a short polling interval for local chains.
+ * probe per call), no 250 ms response cache (a repeated eth_blockNumber or eth_getLogs to "latest"
+ * right after a transaction would otherwise see the block before it), and a short polling interval
+ * for local chains. {@link waitForReceipt} polls for receipts instead of relying on block events.
  */
-import { JsonRpcProvider, WebSocketProvider, type Provider } from 'ethers';
+import { JsonRpcProvider, WebSocketProvider, type Provider, type TransactionReceipt, type TransactionResponse } from 'ethers';
+import { AioracleError } from '../errors.js';
 
 /** Options of {@link createProvider}. */
 export interface CreateProviderOptions {
@@ -20,13 +23,53 @@ const isLocal = (url: string): boolean => /^(https?|wss?):\/\/(127\.0\.0\.1|loca
 export function createProvider(url: string, opts: CreateProviderOptions = {}): JsonRpcProvider | WebSocketProvider {
   const pollingInterval = opts.pollingIntervalMs ?? (isLocal(url) ? 50 : 1000);
   if (/^wss?:\/\//.test(url)) {
-    return new WebSocketProvider(url, undefined, { staticNetwork: true, pollingInterval });
+    return new WebSocketProvider(url, undefined, { staticNetwork: true, pollingInterval, cacheTimeout: -1 });
   }
-  return new JsonRpcProvider(url, undefined, { batchMaxCount: 1, staticNetwork: true, pollingInterval });
+  return new JsonRpcProvider(url, undefined, { batchMaxCount: 1, staticNetwork: true, pollingInterval, cacheTimeout: -1 });
 }
 
 /** Destroys a provider created by {@link createProvider} (closes sockets, stops polling). */
 export async function destroyProvider(provider: Provider): Promise<void> {
   const p = provider as { destroy?: () => void | Promise<void> };
   await p.destroy?.();
+}
+
+/** Options of {@link waitForReceipt}. */
+export interface WaitForReceiptOptions {
+  /** Blocks the receipt must be buried under, counting its own (default 1). */
+  confirmations?: number;
+  /** Give up after this many ms (default 120000): ERR_RPC, retryable. */
+  timeoutMs?: number;
+  /** Poll interval in ms (default: the provider's polling interval, else 100). */
+  pollMs?: number;
+}
+
+/**
+ * Waits for `tx` to be mined with `confirmations` by polling eth_getTransactionReceipt. ethers'
+ * own `tx.wait()` listens for new blocks, and when the transaction was mined between its first
+ * receipt lookup and the first block poll (anvil's automine does this), it waits for a block that
+ * may never come. A reverted transaction throws ethers' CALL_EXCEPTION (as `tx.wait()` does).
+ * @example const receipt = await waitForReceipt(await contract.doIt())
+ */
+export async function waitForReceipt(tx: TransactionResponse, opts: WaitForReceiptOptions = {}): Promise<TransactionReceipt> {
+  const provider = tx.provider;
+  const confirmations = Math.max(1, opts.confirmations ?? 1);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const pollMs = opts.pollMs ?? ((provider as { pollingInterval?: number }).pollingInterval || 100);
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const receipt = await provider.getTransactionReceipt(tx.hash);
+    if (receipt) {
+      const head = confirmations > 1 ? await provider.getBlockNumber() : receipt.blockNumber;
+      if (head - receipt.blockNumber + 1 >= confirmations) {
+        // With the receipt known, wait(0) returns at once and throws CALL_EXCEPTION on a revert.
+        const checked = await tx.wait(0);
+        return checked ?? receipt;
+      }
+    }
+    if (Date.now() > end) {
+      throw new AioracleError('ERR_RPC', `transaction ${tx.hash} not mined with ${confirmations} confirmation(s) after ${timeoutMs} ms`, { retryable: true, details: { hash: tx.hash } });
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { NonceManager, type BaseContract, type Signer, type TransactionReceipt } from 'ethers';
 import { AioracleError } from '../errors.js';
+import { waitForReceipt } from './provider.js';
 
 /** Options of {@link TxSender}. */
 export interface TxSenderOptions {
@@ -90,9 +91,7 @@ export class TxSender {
         overrides.gasLimit = (est * BigInt(this.opts.gasMarginPct)) / 100n;
       }
       const tx = await fn.send(...args, overrides);
-      const receipt = await tx.wait(this.opts.confirmations, this.opts.timeoutMs);
-      if (!receipt) throw new AioracleError('ERR_RPC', `${method}: no receipt`, { retryable: true, details: { method, hash: tx.hash } });
-      return receipt;
+      return await waitForReceipt(tx, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
       this.signer.reset();
       throw classifyTxError(err, method);

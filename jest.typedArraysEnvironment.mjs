@@ -1,3 +1,4 @@
+// Used by every package whose tests run onnxruntime in-process (operator, deploy, sdk).
 // onnxruntime-node builds output tensors from typed arrays of Node's own realm and checks them with
 // `instanceof` against the typed-array constructors of the realm onnxruntime-common was loaded in.
 // Jest runs tests in a separate vm context with its own constructors, so the check fails there (and

@@ -68,6 +68,8 @@ export class FeedKeeper {
       if (!f.active || f.heartbeat === 0n) continue;
       let updatedAt = 0n;
       if (f.latestRound > 0n) updatedAt = ((await this.contract.getFunction('latestFeedRound')(id)) as { updatedAt: bigint }).updatedAt;
+      this.d.metrics?.feedUpdated.set({ feed: id.toString() }, Number(updatedAt));
+      this.d.metrics?.feedHeartbeat.set({ feed: id.toString() }, Number(f.heartbeat));
       if (BigInt(nowSec) - updatedAt < f.heartbeat) continue;
       const lock = await this.d.redis.set(`${this.opts.namespace}:feed:${id}:requested`, String(nowSec), 'EX', Number(f.heartbeat), 'NX');
       if (lock !== 'OK') continue;

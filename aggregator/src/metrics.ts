@@ -10,7 +10,13 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300
 
 /** Builds and registers every aggregator metric on `registry`. */
 export function getMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'aioracle_aggregator_process_' });
+  if (opts.defaultMetrics ?? true) {
+    const prefix = 'aioracle_aggregator_process_';
+    collectDefaultMetrics({ register: registry, prefix });
+    // prom-client's *_total gauges break the counter naming rule (`promtool check metrics`); the
+    // same numbers are in the per-type gauges nodejs_active_{handles,requests,resources}.
+    for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(prefix + n);
+  }
   const registers = [registry];
   return {
     responsesReceived: new Counter({ name: 'aioracle_aggregator_responses_received_total', help: 'Signed responses received on POST /v1/responses', registers }),
@@ -106,6 +112,19 @@ export function getMetrics(registry: Registry, opts: { defaultMetrics?: boolean 
       registers,
     }),
     watcherBlock: new Gauge({ name: 'aioracle_aggregator_watcher_block', help: 'Last block scanned for TaskCreated logs', registers }),
+    // Point-in-time gauges sampled at scrape (scrapeSampler.ts).
+    redisUp: new Gauge({ name: 'aioracle_aggregator_redis_up', help: 'Whether Redis answered PING at scrape (1) or not (0)', registers }),
+    rpcUp: new Gauge({ name: 'aioracle_aggregator_rpc_up', help: 'Whether the JSON-RPC endpoint answered eth_blockNumber at scrape (1) or not (0)', registers }),
+    submitterBalance: new Gauge({ name: 'aioracle_aggregator_submitter_balance_wei', help: 'Balance of the submitter account in wei (pays respondToTask, expireTask, slashDissenter gas)', registers }),
+    tasksOpen: new Gauge({ name: 'aioracle_aggregator_tasks_open', help: 'Tasks loaded and not yet finalised or expired', registers }),
+    // Set by the feed keeper on every check of a kept feed.
+    feedUpdated: new Gauge({
+      name: 'aioracle_aggregator_feed_updated_timestamp_seconds',
+      help: "Unix time of the feed's latest answered round (0: never answered)",
+      labelNames: ['feed'] as const,
+      registers,
+    }),
+    feedHeartbeat: new Gauge({ name: 'aioracle_aggregator_feed_heartbeat_seconds', help: "The feed's heartbeat: a new round is due this long after the last", labelNames: ['feed'] as const, registers }),
   };
 }
 

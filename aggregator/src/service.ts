@@ -30,6 +30,7 @@ import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
 import { FeedKeeper } from './feedKeeper.js';
 import { getMetrics, type AggregatorMetrics } from './metrics.js';
+import { sampleScrapeGauges } from './scrapeSampler.js';
 import { createQueues, expireJobId, jobOptions, submitJobId, type AggregatorQueues } from './queue/queues.js';
 import { TaskActions } from './queue/taskActions.js';
 import { createWorkers } from './queue/workers.js';
@@ -228,12 +229,21 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
         }
         return { block: head, operators: [...byAddr.values()] };
       },
-      beforeScrape: async () => {
-        for (const [name, q] of Object.entries({ submit: queues.submit, slash: queues.slash, expire: queues.expire })) {
-          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
-          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
-        }
-      },
+      beforeScrape: () =>
+        sampleScrapeGauges({
+          metrics,
+          redisPing: () => redis.ping(),
+          blockNumber: () => provider.getBlockNumber(),
+          submitterBalance: () => provider.getBalance(wallet.address),
+          openTaskCount: () => store.openTaskCount(),
+          queueCounts: async () => {
+            const out: Record<string, Record<string, number>> = {};
+            for (const [name, q] of Object.entries({ submit: queues.submit, slash: queues.slash, expire: queues.expire })) {
+              out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+            }
+            return out;
+          },
+        }),
     },
   );
   const server: Server = await new Promise((resolve, reject) => {
@@ -244,7 +254,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   const port = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
 
   const workers = createWorkers(
-    { prefix: `${namespace}:q`, connection: redis, submitConcurrency: cfg.submitter.concurrency, slashing: cfg.slashing.enabled, expiry: cfg.expiry.enabled },
+    { prefix: `${namespace}:q`, connection: redis, submitConcurrency: cfg.submitter.concurrency, slashing: cfg.slashing.enabled, expiry: cfg.expiry.enabled, lockMs: cfg.submitter.job_lock_ms },
     { actions, logger: logger.child({ component: 'workers' }) },
   );
   shutdown.add('workers', () => workers.close(Math.max(1000, cfg.shutdown_grace_ms - 2000)));

@@ -20,7 +20,7 @@ import { createFeed, registerModel } from './models.js';
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /** Error codes that mean "fix your input" (exit 2) rather than "the chain said no" (exit 1). */
-const USAGE_CODES = new Set(['ERR_DEPLOY_CONFIG', 'ERR_DEPLOY_KEY_MISSING', 'ERR_DEPLOY_KEY_INVALID', 'ERR_DEPLOYMENT_FILE', 'ERR_CONFIG_INVALID', 'ERR_MANIFEST_INVALID', 'ERR_DEPLOY_ONNX_MISMATCH', 'ERR_DEPLOY_ARTIFACTS']);
+const USAGE_CODES = new Set(['ERR_DEPLOY_CONFIG', 'ERR_DEPLOY_KEY_MISSING', 'ERR_DEPLOY_KEY_INVALID', 'ERR_DEPLOYMENT_FILE', 'ERR_CONFIG_INVALID', 'ERR_MANIFEST_INVALID', 'ERR_MODEL_ONNX_MISMATCH', 'ERR_DEPLOY_ARTIFACTS']);
 
 /** Where the CLI writes (injectable for tests). */
 export interface CliIo {

@@ -4,20 +4,17 @@
  * tolerance and fee; a feed is created on InferenceFeeds with its AggregatorV3Interface adapter.
  * Both are idempotent: an already registered model id is returned as it is.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   AioracleError,
   bindings,
   destroyProvider,
-  modelRegistration,
-  parseManifest,
+  registerModelFromManifest,
   type Deployment,
-  type Manifest,
 } from '@aioracle/sdk';
 import { getBytes, hexlify, type JsonRpcProvider } from 'ethers';
 import { createDeployContext, type DeployContext, type DeployProgress } from './deployer.js';
 
+export { sha256File } from '@aioracle/sdk';
 
 type ModelEntry = Deployment['models'][number];
 type FeedEntry = Deployment['feeds'][number];
@@ -43,11 +40,6 @@ export interface RegisterModelOptions extends OwnerConnection {
   slashWad?: bigint;
 }
 
-/** sha256 of a file as 0x-hex. */
-export function sha256File(path: string): string {
-  return `0x${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-}
-
 async function withCtx<T>(conn: OwnerConnection, fn: (ctx: DeployContext) => Promise<T>): Promise<T> {
   const ctx = await createDeployContext({ rpcUrl: conn.rpcUrl, deployerKey: conn.ownerKey, ...(conn.onProgress ? { onProgress: conn.onProgress } : {}) });
   try {
@@ -59,44 +51,21 @@ async function withCtx<T>(conn: OwnerConnection, fn: (ctx: DeployContext) => Pro
 
 /**
  * Registers the manifest's model (modelId = keccak256(name@version)) in the ModelRegistry and
- * returns its deployments-file entry. ERR_DEPLOY_ONNX_MISMATCH when the file's hash differs.
+ * returns its deployments-file entry (the sdk's registerModelFromManifest: idempotent,
+ * ERR_MODEL_ONNX_MISMATCH when the file's hash differs, ERR_MODEL_EXISTS for another manifest).
  */
 export async function registerModel(opts: RegisterModelOptions): Promise<ModelEntry> {
-  const manifest: Manifest = parseManifest(typeof opts.manifest === 'string' ? JSON.parse(opts.manifest) : opts.manifest);
-  const reg = modelRegistration(manifest);
-  if (opts.onnxFile !== undefined) {
-    const actual = sha256File(opts.onnxFile);
-    if (actual.toLowerCase() !== reg.onnxHash.toLowerCase()) {
-      throw new AioracleError('ERR_DEPLOY_ONNX_MISMATCH', `ONNX file ${opts.onnxFile} has sha256 ${actual}, the manifest says ${reg.onnxHash}: rebuild the manifest or pick the right file`, {
-        details: { file: opts.onnxFile },
-      });
-    }
-  }
-  const uri = opts.uri ?? manifest.onnx.file;
   return withCtx(opts, async (ctx) => {
-    const registry = bindings.ModelRegistry__factory.connect(opts.deployment.avs.modelRegistry, ctx.sender.signer);
-    if (!(await registry.exists(reg.modelId))) {
-      const model = {
-        manifestHash: reg.manifestHash,
-        onnxHash: reg.onnxHash,
-        uri,
-        profile: reg.profile,
-        tolerance: reg.tolerance,
-        fee: reg.fee,
-        slashWad: opts.slashWad ?? 10n ** 16n,
-        active: true,
-      };
-      const r = await ctx.sender.send(registry, 'registerModel', [reg.modelId, model]);
-      ctx.onProgress({ step: 'call:ModelRegistry.registerModel', txHash: r.hash, gasUsed: r.gasUsed });
-    } else {
-      const onChain = await registry.getModel(reg.modelId);
-      if (onChain.manifestHash.toLowerCase() !== reg.manifestHash.toLowerCase()) {
-        throw new AioracleError('ERR_DEPLOY_MODEL_EXISTS', `Model ${manifest.name}@${manifest.version} (${reg.modelId}) is registered with another manifest hash; bump the manifest version`, {
-          details: { modelId: reg.modelId },
-        });
-      }
-    }
-    return { modelId: reg.modelId, name: manifest.name, version: manifest.version, manifestHash: reg.manifestHash, onnxHash: reg.onnxHash, uri };
+    const r = await registerModelFromManifest({
+      signer: ctx.sender,
+      modelRegistry: opts.deployment.avs.modelRegistry,
+      manifest: opts.manifest,
+      ...(opts.onnxFile !== undefined ? { onnxFile: opts.onnxFile } : {}),
+      ...(opts.uri !== undefined ? { uri: opts.uri } : {}),
+      ...(opts.slashWad !== undefined ? { slashWad: opts.slashWad } : {}),
+      onTx: (t) => ctx.onProgress({ step: `call:${t.method}`, txHash: t.txHash, gasUsed: t.gasUsed }),
+    });
+    return { modelId: r.modelId, name: r.name, version: r.version, manifestHash: r.manifestHash, onnxHash: r.onnxHash, uri: r.uri };
   });
 }
 

@@ -115,3 +115,20 @@ function prompt(question: string): Promise<string> {
     });
   });
 }
+
+/** The only chain id on which `devnet.byzantine` is accepted (anvil's default). */
+export const BYZANTINE_CHAIN_ID = 31337;
+
+/**
+ * DEVNET ONLY switch guard: throws ERR_CONFIG_INVALID when `devnet.byzantine` (sign corrupted
+ * outputs, byzantine.ts) is on and the RPC's chain is not anvil's.
+ * @example assertByzantineAllowed(cfg.devnet.byzantine, chainId)
+ */
+export function assertByzantineAllowed(byzantine: boolean, chainId: number): void {
+  if (byzantine && chainId !== BYZANTINE_CHAIN_ID) {
+    throw new ConfigError(
+      'ERR_CONFIG_INVALID',
+      `Validation failed: devnet.byzantine makes this node sign wrong outputs and is accepted only on a local anvil devnet (chain id ${BYZANTINE_CHAIN_ID}); the RPC reports chain ${chainId}. Remove it from the config.`,
+    );
+  }
+}

@@ -15,3 +15,4 @@ export * from './api/health.js';
 export * from './api/nodeApi.js';
 export * from './cli/program.js';
 export { OPERATOR_VERSION } from './version.js';
+export * from './byzantine.js';

@@ -54,6 +54,14 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     deliveries: new Counter({ name: 'aioracle_operator_deliveries_total', help: 'Responses delivered to aggregators by outcome', labelNames: ['outcome'], registers }),
     deliveryFailures: new Counter({ name: 'aioracle_operator_delivery_failures_total', help: 'Deliveries that failed for good, by reason', labelNames: ['reason'], registers }),
     watcherBlock: new Gauge({ name: 'aioracle_operator_watcher_block', help: 'Last block the task watcher processed', registers }),
+    serviceUp: new Gauge({ name: 'aioracle_operator_service_up', help: 'Node API service status at scrape: 1 Up, 0 Down or Initializing (rpc, redis, aggregators)', labelNames: ['service'], registers }),
+    modelMismatch: new Gauge({
+      name: 'aioracle_operator_model_mismatch',
+      help: 'Last integrity check of the model files: 1 they do not match the manifest or the ModelRegistry, 0 verified',
+      labelNames: ['model'],
+      registers,
+    }),
+    slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };
 }
 

@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { HealthTracker } from './api/health.js';
 import { closeServer, createNodeApi, listen } from './api/nodeApi.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
-import { resolveAvs, type OperatorConfig, type ResolvedAvs } from './config.js';
+import { assertByzantineAllowed, resolveAvs, type OperatorConfig, type ResolvedAvs } from './config.js';
 import { AggregatorClient } from './delivery/aggregatorClient.js';
 import { OperatorErrorCode, operatorError } from './errors.js';
 import { getMetrics, type Metrics } from './metrics.js';
@@ -88,6 +88,7 @@ export class OperatorNode {
     if (resolved.chainId !== undefined && resolved.chainId !== chainId) {
       throw operatorError(OperatorErrorCode.ChainMismatch, `The RPC endpoint ${cfg.eth_rpc_url} is chain ${chainId}; the config expects ${resolved.chainId}`);
     }
+    assertByzantineAllowed(cfg.devnet.byzantine, chainId);
     this.health.set('rpc', true);
     const oracle = resolved.avs.inferenceOracle.toLowerCase();
     this.operatorId = operatorIdFromPublicKey(this.deps.keyPair.publicKeyG1);
@@ -121,7 +122,7 @@ export class OperatorNode {
     );
     const watcherRef: { w: TaskWatcher | null } = { w: null };
     this.processor = new TaskProcessor(
-      { chainId, oracle: resolved.avs.inferenceOracle },
+      { chainId, oracle: resolved.avs.inferenceOracle, byzantine: cfg.devnet.byzantine },
       { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log },
     );
     // BullMQ opens its own connections (blocking commands need a dedicated one) from these options.
@@ -149,6 +150,12 @@ export class OperatorNode {
       for (const [state, n] of Object.entries(counts)) queueDepth.set({ state }, n);
     };
 
+    // Service status per node API service, read at scrape time from the health tracker.
+    const serviceUp = this.metrics.serviceUp;
+    (serviceUp as unknown as { collect?: () => void }).collect = () => {
+      for (const svc of this.health.list()) serviceUp.set({ service: svc.id }, svc.status === 'Up' ? 1 : 0);
+    };
+
     // eigen_registered_stakes: read at scrape time from the registry (latest block).
     const registry = bindings.OperatorRegistry__factory.connect(resolved.avs.operatorRegistry, provider);
     const stakes = this.metrics.registeredStakes;
@@ -174,6 +181,7 @@ export class OperatorNode {
         catchupBlocks: cfg.watcher.catchup_blocks,
         startBlock: resolved.startBlock,
         cursorKey: `${prefix}:watcher:cursor`,
+        operatorId: this.operatorId,
       },
       { provider, redis, rpc, metrics: this.metrics, logger: log, onTask: (job) => this.queue.add(job), onRpcHealth: (ok) => this.health.set('rpc', ok) },
     );
@@ -212,6 +220,7 @@ export class OperatorNode {
       const s = this.metricsServer;
       this.shutdown.add('metrics', () => closeServer(s));
     }
+    if (cfg.devnet.byzantine) log.warn({ chainId }, 'DEVNET BYZANTINE MODE: this node signs corrupted outputs on purpose and will be slashed');
     log.info({ chainId, oracle, models: this.models.modelIds.length, aggregators: cfg.aggregator_urls.length }, 'operator node started');
   }
 

@@ -22,6 +22,7 @@ import {
 } from '@aioracle/sdk';
 import { getAddress, getBytes, hexlify } from 'ethers';
 import type { AggregatorClient, DeliveryResult } from './delivery/aggregatorClient.js';
+import { corruptOutput } from './byzantine.js';
 import { OperatorErrorCode, operatorError, rejectReasonOf } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { runInference } from './model/inference.js';
@@ -51,6 +52,8 @@ export interface TaskOutcome {
 export interface TaskProcessorOptions {
   chainId: number;
   oracle: string;
+  /** DEVNET ONLY (`devnet.byzantine`): sign a corrupted output (byzantine.ts). Checked against the chain id by the node. */
+  byzantine?: boolean;
 }
 
 /** Collaborators of {@link TaskProcessor}. */
@@ -117,7 +120,8 @@ export class TaskProcessor {
 
     const model = await this.deps.models.get(task.modelId);
     const started = performance.now();
-    const output = await runInference(model, input);
+    const computed = await runInference(model, input);
+    const output = this.opts.byzantine === true ? corruptOutput(computed, model.manifest) : computed;
     const modelLabel = `${model.manifest.name}@${model.manifest.version}`;
     this.deps.metrics?.inferenceDuration.observe({ model: modelLabel }, (performance.now() - started) / 1000);
     this.deps.metrics?.tasksInferred.inc({ model: modelLabel });

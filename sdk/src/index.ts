@@ -12,3 +12,4 @@ export * from './observability.js';
 export * from './bls/index.js';
 export * from './keystore/index.js';
 export * from './contracts/index.js';
+export * from './runtime/index.js';

@@ -14,11 +14,24 @@ export interface WorkersOptions {
   submitConcurrency: number;
   slashing: boolean;
   expiry: boolean;
+  /**
+   * Lock of a running job, renewed by its worker every half of it. A job whose process died
+   * (SIGKILL) is taken over by another worker within about 1.5× this.
+   */
+  lockMs: number;
 }
 
 /** Starts the workers; returns a close function (waits for running jobs up to `timeoutMs`). */
 export function createWorkers(opts: WorkersOptions, d: { actions: TaskActions; logger: Logger }): { workers: Worker[]; close: (timeoutMs: number) => Promise<void> } {
-  const common = { connection: opts.connection, prefix: opts.prefix, autorun: true };
+  const common = {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    autorun: true,
+    lockDuration: opts.lockMs,
+    stalledInterval: Math.max(500, Math.floor(opts.lockMs / 2)),
+    // A job may be orphaned by several crashes in a row; it must not fail for that.
+    maxStalledCount: 100,
+  };
   const withRecheck = async <T>(job: Job, token: string | undefined, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

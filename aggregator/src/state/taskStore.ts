@@ -231,6 +231,11 @@ export class TaskStore {
     return this.redis.smembers(`${this.ns}:open`);
   }
 
+  /** How many tasks are open (SCARD; for the tasks-open gauge). */
+  async openTaskCount(): Promise<number> {
+    return this.redis.scard(`${this.ns}:open`);
+  }
+
   /** The most recent task ids, newest first. */
   async recentTaskIds(limit: number): Promise<string[]> {
     return this.redis.zrevrange(`${this.ns}:tasks`, 0, Math.max(0, limit - 1));

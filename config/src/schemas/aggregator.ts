@@ -81,6 +81,11 @@ export const aggregatorConfigSchema = z
         backoff_ms: ms(500),
         concurrency: z.number().int().min(1).max(64).default(8),
         confirmations: z.number().int().min(1).default(1),
+        /**
+         * Lock of a running submit/slash/expire job. When the process dies mid-job (SIGKILL), a
+         * restarted or second aggregator takes the job over after about 1.5× this.
+         */
+        job_lock_ms: z.number().int().min(1000).default(10_000),
       }),
     expiry: z
       .object({

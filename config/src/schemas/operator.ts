@@ -118,13 +118,19 @@ export const operatorConfigSchema = z
     node_api: z.object({ listen: listen.default('0.0.0.0:9010'), enabled: z.boolean().default(true) }).prefault({}),
     metrics: z.object({ listen: listen.default('0.0.0.0:9091'), enabled: z.boolean().default(true) }).prefault({}),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    /** Devnet only: mint + deposit the test token and allocate magnitude during `register`. */
+    /** Devnet only: mint + deposit the test token and allocate magnitude during `register`; `byzantine` fault injection. */
     devnet: z
       .object({
         deposit: z.boolean().default(false),
         /** Stake to hold (wei, decimal string) when `deposit` is on. */
         stake: z.string().regex(/^[0-9]+$/, 'must be a decimal wei amount').default('1000000000000000000000'),
         allocate: z.boolean().default(true),
+        /**
+         * DEVNET ONLY, a fault injector for demos and end-to-end tests: the node corrupts every
+         * canonical output before recording and signing it, so the aggregator sees dissent and gets
+         * it slashed. The node refuses to start with it on any chain but anvil's (chain id 31337).
+         */
+        byzantine: z.boolean().default(false),
       })
       .prefault({}),
   })

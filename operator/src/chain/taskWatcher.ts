@@ -12,6 +12,8 @@ import type { TaskJobData } from '../taskProcessor.js';
 
 /** topic0 of TaskCreated. */
 export const TASK_CREATED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('TaskCreated').topicHash;
+/** topic0 of DissenterSlashed (topics: taskId, operator, operatorId). */
+export const DISSENTER_SLASHED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('DissenterSlashed').topicHash;
 
 /** Options of {@link TaskWatcher}. */
 export interface TaskWatcherOptions {
@@ -25,6 +27,8 @@ export interface TaskWatcherOptions {
   startBlock: number;
   /** Redis key of the cursor (last processed block). */
   cursorKey: string;
+  /** This node's operatorId: DissenterSlashed logs naming it are counted (aioracle_operator_slashed_total). */
+  operatorId?: string;
 }
 
 /** Collaborators of {@link TaskWatcher}. */
@@ -76,10 +80,20 @@ export class TaskWatcher {
     const cursor = await this.cursor();
     let from = cursor === null ? Math.max(this.opts.startBlock, safe - this.opts.catchupBlocks) : cursor + 1;
     let handed = 0;
+    const me = this.opts.operatorId?.toLowerCase();
+    // One eth_getLogs per range: topic0 is TaskCreated, or also DissenterSlashed when we know our id.
+    const topics = me ? [[TASK_CREATED_TOPIC, DISSENTER_SLASHED_TOPIC]] : [TASK_CREATED_TOPIC];
     while (from <= safe) {
       const to = Math.min(safe, from + this.opts.maxBlockRange - 1);
-      const logs = await this.rpc('eth_getLogs', () => this.deps.provider.getLogs({ address: this.opts.oracle, topics: [TASK_CREATED_TOPIC], fromBlock: from, toBlock: to }));
+      const logs = await this.rpc('eth_getLogs', () => this.deps.provider.getLogs({ address: this.opts.oracle, topics, fromBlock: from, toBlock: to }));
       for (const log of logs) {
+        if (log.topics[0] === DISSENTER_SLASHED_TOPIC) {
+          if (log.topics[3]?.toLowerCase() === me) {
+            this.deps.metrics?.slashed.inc();
+            this.logger.error({ taskId: BigInt(log.topics[1] ?? 0).toString(), tx: log.transactionHash, block: log.blockNumber }, 'this operator was slashed for signing a dissenting output');
+          }
+          continue;
+        }
         let created: CreatedTask;
         try {
           created = parseTaskCreatedLog(log, this.opts.oracle);

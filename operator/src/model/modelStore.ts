@@ -12,30 +12,25 @@
  * The active flag is re-read from the chain at most every `chainCacheMs`, so a model deactivated on
  * chain stops being served.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { manifestHash, manifestModelId, ortSessionOptions, parseManifest, type Logger, type Manifest, type ModelInfo, noopLogger } from '@aioracle/sdk';
+import {
+  isAioracleError,
+  loadModel,
+  readModelDir,
+  scanModels as sdkScanModels,
+  noopLogger,
+  type LoadedModel,
+  type LocalModel,
+  type Logger,
+  type ModelInfo,
+} from '@aioracle/sdk';
 import { OperatorErrorCode, operatorError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import { createSession, type InferenceSessionLike } from './runtime.js';
+
+export { sha256File, type LoadedModel, type LocalModel } from '@aioracle/sdk';
 
 /** Where the model's on-chain record comes from (the sdk ChainReader fits). */
 export interface ModelChainSource {
   getModel(modelId: string): Promise<ModelInfo>;
-}
-
-/** A manifest found on disk. */
-export interface LocalModel {
-  modelId: string;
-  manifest: Manifest;
-  dir: string;
-  onnxPath: string;
-}
-
-/** A verified, loaded model. */
-export interface LoadedModel extends LocalModel {
-  session: InferenceSessionLike;
 }
 
 /** Options of {@link ModelStore}. */
@@ -56,28 +51,13 @@ export interface ModelStoreDeps {
   logger?: Logger;
 }
 
-/** Scans `dir` for `<model>/manifest.json` (or `dir/manifest.json`) and parses each. */
+/** Scans `dir` for `<model>/manifest.json` (or `dir/manifest.json`) and parses each; ERR_OPERATOR_MODEL_INTEGRITY for a bad manifest. */
 export function scanModels(dir: string): LocalModel[] {
-  const dirs: string[] = [];
-  if (existsSync(join(dir, 'manifest.json'))) dirs.push(dir);
-  else if (existsSync(dir)) {
-    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && existsSync(join(dir, e.name, 'manifest.json'))) dirs.push(join(dir, e.name));
+  try {
+    return sdkScanModels(dir);
+  } catch (err) {
+    throw operatorError(OperatorErrorCode.ModelIntegrity, (err as Error).message, { cause: err, details: { dir } });
   }
-  return dirs.map((d) => {
-    const path = join(d, 'manifest.json');
-    let manifest: Manifest;
-    try {
-      manifest = parseManifest(JSON.parse(readFileSync(path, 'utf8')) as unknown);
-    } catch (cause) {
-      throw operatorError(OperatorErrorCode.ModelIntegrity, `The model manifest ${path} is invalid`, { cause, details: { path } });
-    }
-    return { modelId: manifestModelId(manifest).toLowerCase(), manifest, dir: d, onnxPath: join(d, manifest.onnx.file) };
-  });
-}
-
-/** sha256 of a file as 0x-hex. */
-export function sha256File(path: string): string {
-  return `0x${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
 }
 
 export class ModelStore {
@@ -103,8 +83,13 @@ export class ModelStore {
 
   /** Adds a model folder (tests, third-party models shipped elsewhere). */
   addModelDir(dir: string): LocalModel {
-    const [m] = scanModels(dir);
-    if (!m) throw operatorError(OperatorErrorCode.ModelUnknown, `No manifest.json in ${dir}`);
+    if (scanModels(dir).length === 0) throw operatorError(OperatorErrorCode.ModelUnknown, `No manifest.json in ${dir}`);
+    let m: LocalModel;
+    try {
+      m = readModelDir(dir);
+    } catch (err) {
+      throw operatorError(OperatorErrorCode.ModelIntegrity, (err as Error).message, { cause: err, details: { dir } });
+    }
     this.local.set(m.modelId, m);
     return m;
   }
@@ -148,36 +133,25 @@ export class ModelStore {
 
   private async load(m: LocalModel): Promise<LoadedModel> {
     const started = performance.now();
+    const mismatch = (v: 0 | 1): void => this.deps.metrics?.modelMismatch.set({ model: `${m.manifest.name}@${m.manifest.version}` }, v);
     try {
-      const fileHash = sha256File(m.onnxPath);
-      if (fileHash !== m.manifest.onnx.sha256.toLowerCase()) {
-        throw operatorError(OperatorErrorCode.ModelIntegrity, `${m.onnxPath} has sha256 ${fileHash}; its manifest says ${m.manifest.onnx.sha256}`, { details: { modelId: m.modelId } });
+      const chain = this.deps.chain ? await this.chainModel(m.modelId) : null;
+      let loaded: LoadedModel;
+      try {
+        loaded = await loadModel(m, chain, { executionProvider: this.opts.executionProvider, intraOpThreads: this.opts.intraOpThreads });
+      } catch (err) {
+        if (isAioracleError(err, 'ERR_MODEL_INTEGRITY')) throw operatorError(OperatorErrorCode.ModelIntegrity, err.message, { cause: err, details: { modelId: m.modelId } });
+        if (isAioracleError(err)) throw operatorError(OperatorErrorCode.Inference, err.message, { cause: err, details: { modelId: m.modelId } });
+        throw err;
       }
-      if (this.deps.chain) {
-        const info = await this.chainModel(m.modelId);
-        const mh = manifestHash(m.manifest).toLowerCase();
-        if (mh !== info.manifestHash) {
-          throw operatorError(OperatorErrorCode.ModelIntegrity, `Manifest of ${m.modelId} hashes to ${mh}; the ModelRegistry says ${info.manifestHash}`, { details: { modelId: m.modelId } });
-        }
-        if (fileHash !== info.onnxHash) {
-          throw operatorError(OperatorErrorCode.ModelIntegrity, `ONNX file of ${m.modelId} hashes to ${fileHash}; the ModelRegistry says ${info.onnxHash}`, { details: { modelId: m.modelId } });
-        }
-        if (info.profile !== m.manifest.profile) {
-          throw operatorError(OperatorErrorCode.ModelIntegrity, `Model ${m.modelId} is registered with profile ${info.profile}; its manifest says ${m.manifest.profile}`, { details: { modelId: m.modelId } });
-        }
-      }
-      const opts = ortSessionOptions(m.manifest);
-      const session = await createSession(readFileSync(m.onnxPath), m.manifest, {
-        ...opts,
-        intraOpNumThreads: opts.intraOpNumThreads ?? this.opts.intraOpThreads,
-        executionProvider: this.opts.executionProvider,
-      });
+      mismatch(0);
       this.deps.metrics?.modelLoads.inc({ outcome: 'ok' });
       this.deps.metrics?.modelLoadDuration.observe((performance.now() - started) / 1000);
       this.logger.info({ modelId: m.modelId, model: `${m.manifest.name}@${m.manifest.version}`, profile: m.manifest.profile, engine: m.manifest.runtime.engine }, 'model loaded');
-      return { ...m, session };
+      return loaded;
     } catch (err) {
       this.deps.metrics?.modelLoads.inc({ outcome: 'error' });
+      if ((err as { code?: string }).code === OperatorErrorCode.ModelIntegrity) mismatch(1);
       if (err instanceof Error && 'code' in err) throw err;
       throw operatorError(OperatorErrorCode.Inference, `onnxruntime could not load ${m.onnxPath}`, { cause: err, details: { modelId: m.modelId } });
     }

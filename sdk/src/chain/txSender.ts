@@ -1,7 +1,7 @@
 /**
- * Sends contract transactions from one key, one at a time in nonce order, with gas estimation and
- * a safety margin, and always waits for the receipt. Errors are classified: a revert is
- * non-retryable (`ERR_TX_REVERTED`, with the custom error's name when the ABI knows it); transport
+ * Sends contract transactions from one key in nonce order, with gas estimation and a safety
+ * margin, and always waits for the receipt (several receipts are awaited at once). Errors are
+ * classified: a revert is non-retryable (`ERR_TX_REVERTED`, with the custom error's name when the ABI knows it); transport
  * problems and nonce races are retryable (`ERR_RPC`, `ERR_TX_NONCE`), and the nonce manager is reset
  * after any failure so the next send reads the chain's nonce again.
  */
@@ -48,7 +48,11 @@ export function classifyTxError(err: unknown, method: string): AioracleError {
   return new AioracleError('ERR_RPC', `${method}: ${e.shortMessage ?? e.message ?? String(err)}`, { cause: err, retryable: true, details: { method } });
 }
 
-/** Sends transactions for one signer, serialised. */
+/**
+ * Sends transactions for one signer. Gas estimation runs concurrently; signing and broadcasting are
+ * serialised (nonces go out in order); receipts are awaited concurrently, so a slow block does not
+ * hold back the next transaction.
+ */
 export class TxSender {
   readonly signer: NonceManager;
   private queue: Promise<unknown> = Promise.resolve();
@@ -73,15 +77,8 @@ export class TxSender {
    * Calls `contract.method(...args)` as a transaction and returns the mined receipt. Throws a
    * classified AioracleError; a mined-but-reverted transaction is `ERR_TX_REVERTED`.
    */
-  send(contract: BaseContract, method: string, args: readonly unknown[], options: SendOptions = {}): Promise<TransactionReceipt> {
-    const run = this.queue.then(() => this.sendNow(contract, method, args, options));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async sendNow(contract: BaseContract, method: string, args: readonly unknown[], options: SendOptions): Promise<TransactionReceipt> {
-    const connected = contract.connect(this.signer) as BaseContract;
-    const fn = connected.getFunction(method);
+  async send(contract: BaseContract, method: string, args: readonly unknown[], options: SendOptions = {}): Promise<TransactionReceipt> {
+    const fn = (contract.connect(this.signer) as BaseContract).getFunction(method);
     const overrides: { value?: bigint; gasLimit?: bigint } = {};
     if (options.value !== undefined) overrides.value = options.value;
     try {
@@ -90,9 +87,16 @@ export class TxSender {
         const est = await fn.estimateGas(...args, overrides);
         overrides.gasLimit = (est * BigInt(this.opts.gasMarginPct)) / 100n;
       }
-      const tx = await fn.send(...args, overrides);
-      return await waitForReceipt(tx, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
+      throw classifyTxError(err, method);
+    }
+    const broadcast = this.queue.then(() => fn.send(...args, overrides));
+    this.queue = broadcast.catch(() => undefined);
+    try {
+      return await waitForReceipt(await broadcast, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
+    } catch (err) {
+      // The nonce may not have been used (failed broadcast) or the transaction may be lost: read it
+      // from the chain again on the next send.
       this.signer.reset();
       throw classifyTxError(err, method);
     }

@@ -9,6 +9,7 @@
  * ERR_CHAIN_QUORUM_UNKNOWN.
  */
 import { getAddress, getBytes, type Log, type Provider } from 'ethers';
+import type { G1Point as G1, G2Point as G2 } from '../bls/points.js';
 import { ensureBls } from '../bls/init.js';
 import { g1FromSolidity, g2FromSolidity, type G1Point, type G2Point } from '../bls/points.js';
 import { aggregatePublicKeysG1 } from '../bls/signature.js';
@@ -43,6 +44,18 @@ export interface TaskResult {
   signatoryRecordHash: string;
   blockNumber: number;
   transactionHash: string;
+}
+
+/** A direct `respondToTask` call, decoded from the transaction that emitted TaskResponded. */
+export interface RespondCall {
+  /** The transaction's sender (the submitting aggregator). */
+  from: string;
+  task: Task;
+  output: Uint8Array;
+  /** NonSignerStakesAndSignature, validated points. */
+  nonSignerPubkeys: G1[];
+  apkG2: G2;
+  sigma: G1;
 }
 
 /** Status of a task id in the oracle. */
@@ -174,6 +187,57 @@ export class ChainReader {
     return this.parseTaskResponded(log);
   }
 
+  /**
+   * The TaskCreated log of `taskId` (indexed topic), parsed and hash-checked, or null when the
+   * oracle never created it. `fromBlock`: where to start looking (the deployment's startBlock).
+   */
+  async getCreatedTask(taskId: bigint | number, fromBlock = 0): Promise<CreatedTask | null> {
+    const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(taskId), fromBlock, 'latest'));
+    const log = logs[0];
+    return log ? this.parseTaskCreated(log) : null;
+  }
+
+  /**
+   * Decodes the respondToTask call of transaction `txHash` (the one that emitted a TaskResponded):
+   * the task, the output and the non-signer keys, aggregate G2 key and signature. Null when the
+   * transaction is not a direct call to the oracle (e.g. sent through another contract); the
+   * non-signer data then cannot be read from calldata alone.
+   */
+  async getRespondCall(txHash: string): Promise<RespondCall | null> {
+    const tx = await this.call('eth_getTransactionByHash', () => this.provider.getTransaction(txHash));
+    if (!tx) throw chainError(ChainErrorCode.BadData, `Transaction ${txHash} is not known to the node`);
+    if (!tx.to || getAddress(tx.to) !== getAddress(this.addresses.inferenceOracle)) return null;
+    let parsed;
+    try {
+      parsed = oracleInterface.parseTransaction({ data: tx.data, value: tx.value });
+    } catch {
+      return null;
+    }
+    if (!parsed || parsed.name !== 'respondToTask') return null;
+    let task: Task;
+    try {
+      task = parseTask(parsed.args.getValue('task'));
+    } catch (cause) {
+      throw chainError(ChainErrorCode.BadData, `respondToTask in ${txHash} carries an invalid task`, { cause });
+    }
+    const p = parsed.args.getValue('params') as { nonSignerPubkeys: { X: bigint; Y: bigint }[]; apkG2: { X: [bigint, bigint]; Y: [bigint, bigint] }; sigma: { X: bigint; Y: bigint } };
+    await ensureBls();
+    return {
+      from: getAddress(tx.from),
+      task,
+      output: getBytes(parsed.args.getValue('output') as string),
+      nonSignerPubkeys: p.nonSignerPubkeys.map((k, i) => this.point(() => g1FromSolidity({ X: k.X, Y: k.Y }), `non-signer key ${i} in ${txHash}`)),
+      apkG2: this.point(() => g2FromSolidity({ X: [p.apkG2.X[0], p.apkG2.X[1]], Y: [p.apkG2.Y[0], p.apkG2.Y[1]] }), `apkG2 in ${txHash}`),
+      sigma: this.point(() => g1FromSolidity({ X: p.sigma.X, Y: p.sigma.Y }), `sigma in ${txHash}`),
+    };
+  }
+
+  /** All model ids of the ModelRegistry, in registration order. */
+  async getModelIds(): Promise<string[]> {
+    const ids = await this.call('ModelRegistry.modelIds', () => this.models.modelIds());
+    return ids.map((id) => id.toLowerCase());
+  }
+
   /** TaskCreated logs of the oracle in [fromBlock, toBlock], parsed and hash-checked, in chain order. */
   async getCreatedTasks(fromBlock: number, toBlock: number | 'latest' = 'latest'): Promise<CreatedTask[]> {
     const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(), fromBlock, toBlock));
@@ -228,7 +292,7 @@ export class ChainReader {
     try {
       return fn();
     } catch (cause) {
-      throw chainError(ChainErrorCode.BadData, `The registry returned an invalid ${what}`, { cause });
+      throw chainError(ChainErrorCode.BadData, `The chain holds an invalid ${what}`, { cause });
     }
   }
 

@@ -11,3 +11,5 @@ export * from './generated/abis.js';
 export * from './nonSigners.js';
 export * from './chainReader.js';
 export * from './revert.js';
+export * from './models.js';
+export * from './attestation.js';

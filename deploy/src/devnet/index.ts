@@ -1,0 +1,9 @@
+/**
+ * @aioracle/deploy/devnet: the one-command local devnet (`npm start`, `aioracle devnet`) and the
+ * handle end-to-end tests drive. See README.md "Devnet".
+ */
+export { runDevnetCli, buildDevnetCommand, type DevnetCliIo } from './cli.js';
+export { startDevnet, type StartDevnetOptions, type DevnetHandle, type DevnetOperator, type DevnetRequest, type DevnetSummary } from './devnet.js';
+export { loadDemoModels, variedInput, encodeRow, repoRoot, modelsDir, type DemoModel } from './demoModels.js';
+export { TaskTracker, percentile, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
+export { renderView, renderLine } from './view.js';

@@ -1,0 +1,71 @@
+/**
+ * End to end, 1 byzantine operator out of 4 (`devnet.byzantine`: it signs a corrupted output): the
+ * results are still right (the exact-int sample equals its known output; every accepted output is
+ * what each honest operator computed and signed), the aggregator proves the dissent and the
+ * byzantine operator is slashed on chain (DissenterSlashed, AllocationManager OperatorSlashed, its
+ * registry stake down), and no honest operator is.
+ */
+import { jest } from '@jest/globals';
+import { bindings, createProvider, destroyProvider } from '@aioracle/sdk';
+import { getAddress, type JsonRpcProvider } from 'ethers';
+import type { DevnetHandle } from '../../src/devnet/index.js';
+import { eventually, signedOutputs, startTestDevnet, stopTestDevnet } from './helpers.js';
+
+jest.setTimeout(150_000);
+
+const INITIAL_STAKE = 1000n * 10n ** 18n; // operator.yaml devnet.stake default
+
+describe('e2e: 1 byzantine operator of 4', () => {
+  let d: DevnetHandle;
+  let provider: JsonRpcProvider;
+
+  beforeAll(async () => {
+    d = await startTestDevnet({ operators: 4, byzantine: 1 });
+    provider = createProvider(d.rpcUrl) as JsonRpcProvider;
+  }, 180_000);
+  afterAll(async () => {
+    if (provider) await destroyProvider(provider);
+    await stopTestDevnet(d);
+  }, 60_000);
+
+  it('finalises the honest output and slashes only the byzantine operator', async () => {
+    const byz = d.operators.filter((o) => o.byzantine);
+    const honest = d.operators.filter((o) => !o.byzantine);
+    expect(byz.map((o) => o.name)).toEqual(['op4']);
+
+    const reqs = [];
+    for (const m of d.models) reqs.push({ model: m, r: await d.request(m.name, m.sampleInput) });
+    for (const m of d.models) reqs.push({ model: m, r: await d.request(m.name) });
+    for (const { model, r } of reqs) {
+      const what = `${model.name} task ${r.taskId}`;
+      const t = await d.waitForTask(r.taskId);
+      expect({ what, status: t.status }).toEqual({ what, status: 'finalised' });
+      if (model.sampleOutput && Buffer.from(r.input).equals(Buffer.from(model.sampleInput))) {
+        expect({ what, output: t.output }).toEqual({ what, output: model.sampleOutput });
+      }
+      for (const op of honest) {
+        const signed = await eventually(`${op.name} to sign ${what}`, () => signedOutputs(d, op.name).get(r.taskId.toString()), 20_000);
+        expect({ what, op: op.name, signed }).toEqual({ what, op: op.name, signed: t.outputHash });
+      }
+      const bad = await eventually(`the byzantine operator to sign ${what}`, () => signedOutputs(d, byz[0]!.name).get(r.taskId.toString()), 20_000);
+      expect({ what, bad: bad === t.outputHash }).toEqual({ what, bad: false });
+    }
+
+    // The aggregator files the dissent evidence after finalisation; the oracle slashes through EigenLayer.
+    await eventually('the byzantine operator to be slashed', () => (d.tracker.slashedOperators().includes(getAddress(byz[0]!.address)) ? true : undefined), 60_000, 500);
+    expect(d.tracker.slashedOperators()).toEqual([getAddress(byz[0]!.address)]);
+
+    const am = bindings.AllocationManager__factory.connect(d.deployment.core.allocationManager, provider);
+    const slashedLogs = await am.queryFilter(am.filters.OperatorSlashed(), d.deployment.startBlock);
+    const slashedInEigenLayer = new Set(slashedLogs.map((l) => getAddress(l.args.operator)));
+    expect([...slashedInEigenLayer]).toEqual([getAddress(byz[0]!.address)]);
+
+    const registry = bindings.OperatorRegistry__factory.connect(d.deployment.avs.operatorRegistry, provider);
+    const head = await provider.getBlockNumber();
+    for (const op of d.operators) {
+      const [, stake] = await registry.getOperatorStakeAt(op.operatorId, 0, head);
+      if (op.byzantine) expect({ op: op.name, lower: stake < INITIAL_STAKE }).toEqual({ op: op.name, lower: true });
+      else expect({ op: op.name, stake }).toEqual({ op: op.name, stake: INITIAL_STAKE });
+    }
+  });
+});

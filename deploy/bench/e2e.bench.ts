@@ -1,0 +1,81 @@
+/**
+ * End-to-end bench: the whole devnet (anvil with 1-second blocks, Redis, the real operator and
+ * aggregator processes) with 10 operators; a fixed number of requests, alternating the two demo
+ * models, offered at a fixed rate; then waits until every one is finalised or expired. Prints tasks
+ * finalised per second (first request sent → last task finalised) and request→finalised latency
+ * p50/p95 in seconds and in blocks (respondedBlock − createdBlock), and ends with one JSON line.
+ *
+ * Env: BENCH_OPERATORS (10), BENCH_REQUESTS (300), BENCH_RATE (requests/s offered, 100),
+ * BENCH_BLOCK_TIME (1). Run: `npm run bench:e2e` (builds first).
+ */
+import { percentile, startDevnet, type TrackedTask } from '../src/devnet/index.js';
+
+const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 10);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const BLOCK_TIME = Number(process.env.BENCH_BLOCK_TIME ?? 1);
+const log = (m: string): void => void process.stderr.write(`[bench:e2e] ${m}\n`);
+const r2 = (x: number | null): number | null => (x === null ? null : Math.round(x * 100) / 100);
+
+const devnet = await startDevnet({ operators: OPERATORS, blockTimeS: BLOCK_TIME, rate: 0, onProgress: (l) => log(l) });
+let exitCode = 0;
+try {
+  log(`devnet up in ${devnet.startupS.toFixed(1)} s: ${OPERATORS} operators, ${BLOCK_TIME} s blocks`);
+  const models = devnet.models.map((m) => m.name);
+  // Warm-up: one task per model (model loading, first-use paths), not counted.
+  const warm = await Promise.all(models.map((m) => devnet.request(m)));
+  await Promise.all(warm.map((r) => devnet.waitForTask(r.taskId)));
+  log('warm-up finalised; offering the load');
+
+  const t0 = Date.now();
+  const pending: Promise<TrackedTask>[] = [];
+  let sendErrors = 0;
+  for (let i = 0; i < REQUESTS; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      devnet.request(models[i % models.length]!).then(
+        (r) => devnet.waitForTask(r.taskId),
+        (err: unknown) => {
+          sendErrors++;
+          throw err;
+        },
+      ),
+    );
+  }
+  const offeredS = (Date.now() - t0) / 1000;
+  const settled = await Promise.allSettled(pending);
+  const tasks = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const finalised = tasks.filter((t) => t.status === 'finalised');
+  const expired = tasks.filter((t) => t.status === 'expired').length;
+  const lastFinal = Math.max(...finalised.map((t) => t.requestedAt + (t.latencyMs ?? 0)));
+  const spanS = finalised.length ? (lastFinal - t0) / 1000 : NaN;
+  const latS = finalised.map((t) => (t.latencyMs ?? 0) / 1000);
+  const latBlocks = finalised.map((t) => (t.respondedBlock ?? 0) - t.createdBlock);
+  const result = {
+    bench: 'e2e',
+    operators: OPERATORS,
+    blockTimeS: BLOCK_TIME,
+    requests: REQUESTS,
+    offeredRatePerS: r2(REQUESTS / offeredS),
+    finalised: finalised.length,
+    expired,
+    failedToSend: sendErrors,
+    tasksFinalisedPerS: r2(finalised.length / spanS),
+    latencyS: { p50: r2(percentile(latS, 50)), p95: r2(percentile(latS, 95)) },
+    latencyBlocks: { p50: percentile(latBlocks, 50), p95: percentile(latBlocks, 95) },
+    targets: { tasksFinalisedPerS: 100, latencyBlocksP95: 2 },
+  };
+  log(
+    `finalised ${finalised.length}/${REQUESTS} (expired ${expired}, send errors ${sendErrors}) at ${result.tasksFinalisedPerS} tasks/s; ` +
+      `latency p50 ${result.latencyS.p50} s / p95 ${result.latencyS.p95} s = ${result.latencyBlocks.p50} / ${result.latencyBlocks.p95} blocks`,
+  );
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} catch (err) {
+  log(`failed: ${(err as Error).message}`);
+  exitCode = 1;
+} finally {
+  await devnet.stop();
+}
+process.exit(exitCode);

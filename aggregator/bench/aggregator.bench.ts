@@ -5,7 +5,8 @@
  * responses per second and the time from the last needed signature to the submission transaction
  * (p50/p95, from the aggregator's own timestamps in Redis). Ends with one JSON line.
  *
- * Env: BENCH_OPERATORS (100), BENCH_TASKS (1000), BENCH_CONCURRENCY (64), BENCH_THRESHOLD_BPS (6667).
+ * Env: BENCH_OPERATORS (100), BENCH_TASKS (1000), BENCH_CONCURRENCY (64), BENCH_THRESHOLD_BPS (6667),
+ * BENCH_CPU_PROFILE (a folder: the aggregator writes a V8 CPU profile there).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -68,7 +69,9 @@ async function main(): Promise<void> {
       'log: { level: warn }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', new URL('../src/bin/aggregator.ts', import.meta.url).pathname, 'run', '--config', join(dir, 'aggregator.yaml')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // BENCH_CPU_PROFILE=<dir>: the aggregator writes a V8 CPU profile there when it stops.
+  const prof = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
+  const child = spawn(process.execPath, [...prof, '--conditions=source', '--import', 'tsx', new URL('../src/bin/aggregator.ts', import.meta.url).pathname, 'run', '--config', join(dir, 'aggregator.yaml')], { stdio: ['ignore', 'inherit', 'inherit'] });
 
   // Tasks.
   const requester = new NonceManager(new Wallet(anvil.accounts[1]!.privateKey, provider));

@@ -25,7 +25,7 @@ import { Registry } from 'prom-client';
 import { createApi } from './api/server.js';
 import { BatchVerifier } from './aggregation/batchVerifier.js';
 import { ResponseIngest } from './aggregation/responseIngest.js';
-import { TaskLoader } from './chain/taskLoader.js';
+import { TaskLoader, onDemandLoader } from './chain/taskLoader.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
 import { FeedKeeper } from './feedKeeper.js';
@@ -168,13 +168,14 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     onLoaded: (c: CreatedTask) => enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock),
   });
   const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics });
-  const ingest = new ResponseIngest(
-    { chainId, oracle: avs.inferenceOracle },
-    { store, contexts, verifier, metrics, logger: logger.child({ component: 'ingest' }), onQuorum: (ctx) => enqueueSubmit(ctx.id, cfg.aggregation.collection_window_ms) },
-  );
-
   let startBlock = cfg.start_block ?? deployment?.startBlock;
   if (startBlock === undefined) startBlock = Math.max(0, (await provider.getBlockNumber()) - cfg.watcher.catchup_blocks);
+  const loadUnknown = onDemandLoader({ reader, provider, store, loader, startBlock, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, logger });
+  const ingest = new ResponseIngest(
+    { chainId, oracle: avs.inferenceOracle },
+    { store, contexts, verifier, metrics, logger: logger.child({ component: 'ingest' }), onQuorum: (ctx) => enqueueSubmit(ctx.id, cfg.aggregation.collection_window_ms), loadUnknown },
+  );
+
   const watcher = new TaskWatcher(
     { pollIntervalMs: cfg.watcher.poll_interval_ms, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, startBlock },
     { reader, provider, store, loader, metrics, logger: logger.child({ component: 'watcher' }) },

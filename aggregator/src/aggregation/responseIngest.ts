@@ -30,6 +30,11 @@ export interface ResponseIngestDeps {
   logger: Logger;
   /** Called once per task, by the process whose response moved it to 'quorum'. */
   onQuorum: (ctx: TaskContext, outputHash: string) => Promise<void>;
+  /**
+   * Called for a response to a task this aggregator has not loaded yet (an operator saw the
+   * TaskCreated log first): loads it from the chain now; resolves true when it was loaded.
+   */
+  loadUnknown?: (taskId: string) => Promise<boolean>;
 }
 
 /** Validates, verifies and records signed responses. */
@@ -52,7 +57,8 @@ export class ResponseIngest {
     if (r.chainId !== this.chainId) throw aggError(AggErrorCode.SignatureInvalid, `chainId ${r.chainId} is not this aggregator's chain (${this.chainId})`);
     if (r.oracle !== this.oracle) throw aggError(AggErrorCode.SignatureInvalid, `oracle ${r.oracle} is not this aggregator's oracle (${this.oracle})`);
 
-    const ctx = await this.d.contexts.get(r.taskId);
+    let ctx = await this.d.contexts.get(r.taskId);
+    if (!ctx && this.d.loadUnknown && (await this.d.loadUnknown(r.taskId))) ctx = await this.d.contexts.get(r.taskId);
     if (!ctx) throw aggError(AggErrorCode.TaskUnknown, `Task ${r.taskId} is not known to this aggregator (yet); retry later`, { retryable: true });
     if (r.taskHash !== ctx.taskHash) throw aggError(AggErrorCode.SignatureInvalid, `taskHash does not match task ${r.taskId} (expected ${ctx.taskHash})`);
     const op = ctx.operators.get(r.operatorId);

@@ -81,3 +81,63 @@ export class TaskLoader {
     return t;
   }
 }
+
+/** Collaborators of {@link onDemandLoader}. */
+export interface OnDemandLoaderDeps {
+  reader: ChainReader;
+  provider: Provider;
+  store: TaskStore;
+  loader: TaskLoader;
+  /** The watcher's first block (used while Redis has no cursor yet). */
+  startBlock: number;
+  confirmations: number;
+  maxBlockRange: number;
+  logger: Logger;
+}
+
+/**
+ * Loads a task the watcher has not reached yet, when an operator's response for it arrives first
+ * (operators and aggregators poll independently; without this the operator gets 404 and backs
+ * off). Only blocks after the watcher's cursor are searched (older tasks are loaded already or do
+ * not exist), with the watcher's confirmation depth; concurrent calls for one task share one
+ * lookup, misses are remembered for a second, and at most 8 lookups run at once, so a flood of
+ * made-up task ids costs a bounded number of eth_getLogs calls.
+ */
+export function onDemandLoader(d: OnDemandLoaderDeps): (taskId: string) => Promise<boolean> {
+  const inFlight = new Map<string, Promise<boolean>>();
+  const missUntil = new Map<string, number>();
+  const MAX_IN_FLIGHT = 8;
+  const lookup = async (taskId: string): Promise<boolean> => {
+    const head = await d.provider.getBlockNumber();
+    const cursor = (await d.store.getCursor()) ?? d.startBlock - 1;
+    const to = head - d.confirmations;
+    const from = Math.max(cursor + 1, to - d.maxBlockRange + 1, 0);
+    if (from > to) return false;
+    const created = await d.reader.getCreatedTask(BigInt(taskId), from, to);
+    if (!created) return false;
+    await d.loader.load(created);
+    return true;
+  };
+  return async (taskId: string): Promise<boolean> => {
+    if (!/^[1-9][0-9]{0,19}$/.test(taskId)) return false;
+    const shared = inFlight.get(taskId);
+    if (shared) return shared;
+    const now = Date.now();
+    if ((missUntil.get(taskId) ?? 0) > now || inFlight.size >= MAX_IN_FLIGHT) return false;
+    const p = lookup(taskId)
+      .catch((err: unknown) => {
+        d.logger.debug({ taskId, err }, 'on-demand task load failed');
+        return false;
+      })
+      .then((ok) => {
+        inFlight.delete(taskId);
+        if (!ok) {
+          if (missUntil.size > 10_000) missUntil.clear();
+          missUntil.set(taskId, Date.now() + 1000);
+        }
+        return ok;
+      });
+    inFlight.set(taskId, p);
+    return p;
+  };
+}

@@ -100,6 +100,11 @@ export class TaskActions {
     if (!quorumReached(data.signedStake, data.totalStake, ctx.task.quorumThresholdBps)) {
       throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId}: the stored signatures do not reach quorum`);
     }
+    // Mined no earlier than the next block: past the deadline it can only revert (and cost gas).
+    if ((await this.d.provider.getBlockNumber()) >= ctx.task.deadlineBlock) {
+      this.d.metrics?.submissions.inc({ outcome: 'failed' });
+      throw new UnrecoverableError(`respondToTask for task ${taskId}: too late, the response window closes at block ${ctx.task.deadlineBlock} (the expiry job closes it)`);
+    }
     const quorumAt = rec.quorumAtMs ?? Date.now();
     let receipt: TransactionReceipt;
     try {

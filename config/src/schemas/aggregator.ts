@@ -61,7 +61,7 @@ export const aggregatorConfigSchema = z
         /** Wait after quorum before building the response, to collect more signatures (0 = submit at once). */
         collection_window_ms: ms(0),
         /** Responses to one digest that arrive within this window are verified as one batch. */
-        verify_batch_window_ms: ms(2),
+        verify_batch_window_ms: ms(10),
         verify_batch_max: z.number().int().min(1).max(4096).default(256),
         /** Tasks whose state is kept parsed in memory (LRU). */
         task_cache_size: z.number().int().min(1).default(4096),
@@ -79,7 +79,7 @@ export const aggregatorConfigSchema = z
         /** Attempts per submission job (exponential backoff between them). */
         attempts: z.number().int().min(1).max(100).default(8),
         backoff_ms: ms(500),
-        concurrency: z.number().int().min(1).max(64).default(8),
+        concurrency: z.number().int().min(1).max(256).default(32),
         confirmations: z.number().int().min(1).default(1),
         /**
          * Lock of a running submit/slash/expire job. When the process dies mid-job (SIGKILL), a

@@ -84,8 +84,8 @@ export const operatorConfigSchema = z
       .prefault({}),
     queue: z
       .object({
-        /** Tasks inferred at once. */
-        concurrency: z.number().int().min(1).max(1024).default(4),
+        /** Tasks in flight at once. A task holds its slot while its response is delivered (network waits), so this is well above the core count; inference itself runs on onnxruntime threads. */
+        concurrency: z.number().int().min(1).max(1024).default(32),
         /** Attempts per task job for retryable failures. */
         attempts: z.number().int().min(1).max(50).default(5),
         backoff_ms: z.number().int().min(1).default(200),

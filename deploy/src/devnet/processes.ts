@@ -70,7 +70,10 @@ export function startProcess(opts: StartProcessOptions): ManagedProcess {
   const fd = openSync(opts.logFile, 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env ?? childEnv(), stdio: ['ignore', fd, fd], detached: true });
+    // AIORACLE_DEVNET_CPU_PROFILE=<dir>: every Node child writes a V8 CPU profile there when it stops.
+    const prof = process.env.AIORACLE_DEVNET_CPU_PROFILE;
+    const args = prof && opts.command === process.execPath ? ['--cpu-prof', '--cpu-prof-dir', prof, ...opts.args] : opts.args;
+    child = spawn(opts.command, args, { cwd: opts.cwd, env: opts.env ?? childEnv(), stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd);
   }

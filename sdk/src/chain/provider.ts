@@ -40,8 +40,10 @@ export interface WaitForReceiptOptions {
   confirmations?: number;
   /** Give up after this many ms (default 120000): ERR_RPC, retryable. */
   timeoutMs?: number;
-  /** Poll interval in ms (default: the provider's polling interval, else 100). */
+  /** First poll interval in ms (default: the provider's polling interval, else 100); it grows ×1.5 per poll up to `maxPollMs`. */
   pollMs?: number;
+  /** Longest poll interval in ms (default 1000), so many waiting transactions do not flood the node. */
+  maxPollMs?: number;
 }
 
 /**
@@ -55,7 +57,8 @@ export async function waitForReceipt(tx: TransactionResponse, opts: WaitForRecei
   const provider = tx.provider;
   const confirmations = Math.max(1, opts.confirmations ?? 1);
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const pollMs = opts.pollMs ?? ((provider as { pollingInterval?: number }).pollingInterval || 100);
+  let pollMs = opts.pollMs ?? ((provider as { pollingInterval?: number }).pollingInterval || 100);
+  const maxPollMs = Math.max(pollMs, opts.maxPollMs ?? 1000);
   const end = Date.now() + timeoutMs;
   for (;;) {
     const receipt = await provider.getTransactionReceipt(tx.hash);
@@ -71,5 +74,6 @@ export async function waitForReceipt(tx: TransactionResponse, opts: WaitForRecei
       throw new AioracleError('ERR_RPC', `transaction ${tx.hash} not mined with ${confirmations} confirmation(s) after ${timeoutMs} ms`, { retryable: true, details: { hash: tx.hash } });
     }
     await new Promise((r) => setTimeout(r, pollMs));
+    pollMs = Math.min(maxPollMs, Math.ceil(pollMs * 1.5));
   }
 }

@@ -80,6 +80,11 @@ export interface ChainReaderOptions {
   concurrency?: number;
   /** Recompute Σ pkG1 and compare it with the registry's apk (default true; cheap). */
   checkApk?: boolean;
+  /**
+   * Quorum states kept per (quorum, block) (default 64; 0 = none). A past block's state does not
+   * change, and the tasks created in one block share their reference block.
+   */
+  stateCacheSize?: number;
 }
 
 const STATUS: readonly TaskStatusName[] = ['none', 'pending', 'responded', 'expired'];
@@ -102,6 +107,7 @@ export class ChainReader {
   private readonly models;
   private readonly keys = new Map<string, { operatorId: string; g1: G1Point; g2: G2Point }>();
   private readonly opts: Required<ChainReaderOptions>;
+  private readonly states = new Map<string, Promise<QuorumOperatorState>>();
 
   constructor(provider: Provider, addresses: AvsAddresses, opts: ChainReaderOptions = {}) {
     this.provider = provider;
@@ -109,14 +115,30 @@ export class ChainReader {
     this.registry = OperatorRegistry__factory.connect(addresses.operatorRegistry, provider);
     this.oracle = InferenceOracle__factory.connect(addresses.inferenceOracle, provider);
     this.models = ModelRegistry__factory.connect(addresses.modelRegistry, provider);
-    this.opts = { concurrency: opts.concurrency ?? 8, checkApk: opts.checkApk ?? true };
+    this.opts = { concurrency: opts.concurrency ?? 8, checkApk: opts.checkApk ?? true, stateCacheSize: opts.stateCacheSize ?? 64 };
   }
 
   /**
    * The members of `quorum` at `blockNumber` with their keys and stakes, the aggregate G1 key and
    * the total stake. The registry's state "at block B" includes every change made in block B.
    */
-  async getQuorumState(quorum: number, blockNumber: number): Promise<QuorumOperatorState> {
+  getQuorumState(quorum: number, blockNumber: number): Promise<QuorumOperatorState> {
+    if (this.opts.stateCacheSize <= 0) return this.readQuorumState(quorum, blockNumber);
+    const key = `${quorum}:${blockNumber}`;
+    const hit = this.states.get(key);
+    if (hit) return hit;
+    const p = this.readQuorumState(quorum, blockNumber);
+    this.states.set(key, p);
+    p.catch(() => this.states.delete(key));
+    while (this.states.size > this.opts.stateCacheSize) {
+      const oldest = this.states.keys().next().value;
+      if (oldest === undefined) break;
+      this.states.delete(oldest);
+    }
+    return p;
+  }
+
+  private async readQuorumState(quorum: number, blockNumber: number): Promise<QuorumOperatorState> {
     await ensureBls();
     const head = await this.call('eth_blockNumber', () => this.provider.getBlockNumber());
     if (blockNumber > head) throw chainError(ChainErrorCode.BlockNotReached, `Block ${blockNumber} is ahead of the node's head ${head}`, { details: { blockNumber, head } });
@@ -191,8 +213,8 @@ export class ChainReader {
    * The TaskCreated log of `taskId` (indexed topic), parsed and hash-checked, or null when the
    * oracle never created it. `fromBlock`: where to start looking (the deployment's startBlock).
    */
-  async getCreatedTask(taskId: bigint | number, fromBlock = 0): Promise<CreatedTask | null> {
-    const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(taskId), fromBlock, 'latest'));
+  async getCreatedTask(taskId: bigint | number, fromBlock = 0, toBlock: number | 'latest' = 'latest'): Promise<CreatedTask | null> {
+    const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(taskId), fromBlock, toBlock));
     const log = logs[0];
     return log ? this.parseTaskCreated(log) : null;
   }

@@ -44,50 +44,56 @@ export interface World {
 export async function createWorld(specs: { stake: bigint; quorums: number[] }[], opts: { thresholdBps?: number; quorums?: number[]; responseWindowBlocks?: number } = {}): Promise<World> {
   await initBls();
   const anvil = await startAnvil();
-  const deployerKey = anvil.accounts[0]!.privateKey;
-  const deployment = await deployAll({
-    rpcUrl: anvil.rpcUrl,
-    deployerKey,
-    quorums: (opts.quorums ?? [0, 1]).map((q) => ({ quorumNumber: q })),
-    thresholdBps: opts.thresholdBps ?? 5000,
-    responseWindowBlocks: opts.responseWindowBlocks ?? 20,
-  });
-  const provider = createProvider(anvil.rpcUrl) as JsonRpcProvider;
-  const deployer = new NonceManager(new Wallet(deployerKey, provider));
-  const models = bindings.ModelRegistry__factory.connect(deployment.avs.modelRegistry, deployer);
-  await waitForReceipt(
-    await models.registerModel(MODEL_ID, {
-      manifestHash: keccak256(toUtf8Bytes('manifest')),
-      onnxHash: keccak256(toUtf8Bytes('onnx')),
-      uri: 'ipfs://test',
-      profile: 0,
-      tolerance: 0,
-      fee: FEE,
-      slashWad: 10n ** 17n,
-      active: true,
-    }),
-  );
-  const sks = specs.map(() => BlsSecretKey.random());
-  const regs = await setupOperators(
-    deployment,
-    specs.map((s, i) => ({ ecdsaKey: Wallet.createRandom().privateKey, blsSecretKey: sks[i]!, stake: s.stake * 10n ** 18n, quorums: s.quorums })),
-    { rpcUrl: anvil.rpcUrl },
-  );
-  const operators = regs.map((r, i) => ({ ...r, sk: sks[i]! }));
-  const requester = new NonceManager(new Wallet(anvil.accounts[1]!.privateKey, provider));
-  return {
-    anvil,
-    deployment,
-    provider,
-    requester,
-    requesterAddress: anvil.accounts[1]!.address,
-    operators,
-    submitterKey: anvil.accounts[2]!.privateKey,
-    async close() {
-      await destroyProvider(provider);
-      await anvil.stop();
-    },
-  };
+  // A failed setup must not leave anvil running (jest does not run process exit hooks).
+  try {
+    const deployerKey = anvil.accounts[0]!.privateKey;
+    const deployment = await deployAll({
+      rpcUrl: anvil.rpcUrl,
+      deployerKey,
+      quorums: (opts.quorums ?? [0, 1]).map((q) => ({ quorumNumber: q })),
+      thresholdBps: opts.thresholdBps ?? 5000,
+      responseWindowBlocks: opts.responseWindowBlocks ?? 20,
+    });
+    const provider = createProvider(anvil.rpcUrl) as JsonRpcProvider;
+    const deployer = new NonceManager(new Wallet(deployerKey, provider));
+    const models = bindings.ModelRegistry__factory.connect(deployment.avs.modelRegistry, deployer);
+    await waitForReceipt(
+      await models.registerModel(MODEL_ID, {
+        manifestHash: keccak256(toUtf8Bytes('manifest')),
+        onnxHash: keccak256(toUtf8Bytes('onnx')),
+        uri: 'ipfs://test',
+        profile: 0,
+        tolerance: 0,
+        fee: FEE,
+        slashWad: 10n ** 17n,
+        active: true,
+      }),
+    );
+    const sks = specs.map(() => BlsSecretKey.random());
+    const regs = await setupOperators(
+      deployment,
+      specs.map((s, i) => ({ ecdsaKey: Wallet.createRandom().privateKey, blsSecretKey: sks[i]!, stake: s.stake * 10n ** 18n, quorums: s.quorums })),
+      { rpcUrl: anvil.rpcUrl },
+    );
+    const operators = regs.map((r, i) => ({ ...r, sk: sks[i]! }));
+    const requester = new NonceManager(new Wallet(anvil.accounts[1]!.privateKey, provider));
+    return {
+      anvil,
+      deployment,
+      provider,
+      requester,
+      requesterAddress: anvil.accounts[1]!.address,
+      operators,
+      submitterKey: anvil.accounts[2]!.privateKey,
+      async close() {
+        await destroyProvider(provider);
+        await anvil.stop();
+      },
+    };
+  } catch (err) {
+    await anvil.stop();
+    throw err;
+  }
 }
 
 /** Requests an inference and returns the created task. */

@@ -6,6 +6,7 @@ import {
   PROFILES,
   RESPONSE_TYPEHASH,
   TASK_ABI_TUPLE,
+  taskAbiValue,
   computeResponseTypehash,
   decodeTask,
   encodeTask,
@@ -141,7 +142,8 @@ describe('parseTask / JSON form', () => {
         callback: hex(20),
         callbackGasLimit: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
         feedId: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-        quorums: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 5 }),
+        // up to 40 quorums: the bytes value then spans two words
+        quorums: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 40 }),
       })
       .map(({ span, quorums, ...r }) => {
         const quorumNumbers = [...quorums].sort((a, b) => a - b);
@@ -156,8 +158,12 @@ describe('parseTask / JSON form', () => {
       fc.property(arbTask, (t) => {
         expect(taskFromJson(JSON.stringify(taskToJson(t)))).toEqual(t);
         expect(decodeTask(encodeTask(t))).toEqual(t);
+        // The hand-written encoder is byte-for-byte ethers' general ABI encoder.
+        const reference = AbiCoder.defaultAbiCoder().encode([TASK_ABI_TUPLE], [taskAbiValue(t)]);
+        expect(encodeTask(t)).toBe(reference);
+        expect(taskHash(t)).toBe(keccak256(reference));
       }),
-      { numRuns: 50 },
+      { numRuns: 200 },
     );
   });
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindings } from '@aioracle/sdk';
 import { Wallet, encryptKeystoreJson } from 'ethers';
-import { cleanRedis, createWorld, requestTask, signedResponse, waitFor, type OperatorWithKey, type World } from '../helpers/world.js';
+import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type OperatorWithKey, type World } from '../helpers/world.js';
 
 jest.setTimeout(300_000);
 
@@ -114,23 +114,14 @@ beforeAll(async () => {
   const keystore = await encryptKeystoreJson({ address: submitter.address, privateKey: submitter.privateKey }, 'restart-test', { scrypt: { N: 1024 } });
   writeFileSync(join(dir, 'submitter.json'), keystore, { mode: 0o600 });
   writeFileSync(join(dir, 'submitter.pass'), 'restart-test\n', { mode: 0o600 });
-  const cfg = {
-    eth_rpc_url: w.anvil.rpcUrl,
-    contracts: {
-      inference_oracle: w.deployment.avs.inferenceOracle,
-      operator_registry: w.deployment.avs.operatorRegistry,
-      model_registry: w.deployment.avs.modelRegistry,
-      inference_feeds: w.deployment.avs.inferenceFeeds,
-    },
-    start_block: w.deployment.startBlock,
-    redis: { url: 'redis://127.0.0.1:6379', prefix: PREFIX },
+  // The test config (fast polling, unique prefix) with this process's port, keystore and a short job lock.
+  const cfg = testConfig(w, PREFIX, {
     api: { host: '127.0.0.1', port },
-    watcher: { poll_interval_ms: 50 },
     submitter: { keystore_file: join(dir, 'submitter.json'), password_file: join(dir, 'submitter.pass'), attempts: 20, backoff_ms: 100, job_lock_ms: 2000 },
     expiry: { block_time_ms: 100, max_recheck_ms: 500 },
     log: { level: 'warn' },
     shutdown_grace_ms: 5000,
-  };
+  });
   writeFileSync(join(dir, 'aggregator.yaml'), JSON.stringify(cfg, null, 2)); // JSON is YAML
 });
 

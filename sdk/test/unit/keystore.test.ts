@@ -105,7 +105,8 @@ describe('corrupt and unsupported keystores', () => {
     ['short mac', (k) => (k.crypto.mac = 'abcd'), 'ERR_KEYSTORE_CORRUPT'],
     ['n not a number', (k) => ((k.crypto.kdfparams as Record<string, unknown>).n = '1024'), 'ERR_KEYSTORE_CORRUPT'],
     ['n not a power of two', (k) => ((k.crypto.kdfparams as Record<string, unknown>).n = 1000), 'ERR_KEYSTORE_CORRUPT'],
-    ['tampered ciphertext', (k) => (k.crypto.ciphertext = `00${String(k.crypto.ciphertext).slice(2)}`), 'ERR_KEYSTORE_WRONG_PASSWORD'],
+    // flip the first byte (overwriting it with a constant was a no-op for 1 keystore in 256)
+    ['tampered ciphertext', (k) => (k.crypto.ciphertext = `${(parseInt(String(k.crypto.ciphertext).slice(0, 2), 16) ^ 0xff).toString(16).padStart(2, '0')}${String(k.crypto.ciphertext).slice(2)}`), 'ERR_KEYSTORE_WRONG_PASSWORD'],
     ['unknown cipher', (k) => (k.crypto.cipher = 'aes-256-gcm'), 'ERR_KEYSTORE_UNSUPPORTED'],
     ['unknown kdf', (k) => (k.crypto.kdf = 'argon2id'), 'ERR_KEYSTORE_UNSUPPORTED'],
     ['huge scrypt n', (k) => ((k.crypto.kdfparams as Record<string, unknown>).n = 2 ** 30), 'ERR_KEYSTORE_UNSUPPORTED'],

@@ -113,9 +113,10 @@ export class TaskActions {
     } catch (err) {
       const name = revertName(err);
       this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
-      if (name === 'TaskNotPending' || name === 'TaskMismatch') {
-        if (await this.syncClosed(ctx)) return 'already';
-      }
+      // Another aggregator's response may have won the race: mined first (ours then reverted on chain,
+      // where the receipt carries no reason) or estimated first (TaskNotPending). Either way the task is
+      // answered, which is all this job wanted.
+      if (await this.syncClosed(ctx).catch(() => false)) return 'already';
       if (name === 'ResponseWindowClosed' || name === 'StaleReferenceBlock') {
         this.d.metrics?.submissions.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);

@@ -1,0 +1,79 @@
+/**
+ * Two aggregators on one chain (own Redis namespaces, own submitter keys), fed the same signed
+ * responses, with 1-second blocks: both reach quorum and both try to submit; the task is answered on
+ * chain exactly once, and the aggregator that lost the race (its transaction reverted in the same
+ * block, or its pre-check saw the answer) treats the winner's response as its own (finalised, with
+ * the winner's transaction).
+ */
+import { jest } from '@jest/globals';
+import { bindings, noopLogger } from '@aioracle/sdk';
+import { startAggregator, type Aggregator } from '../../src/index.js';
+import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
+
+jest.setTimeout(180_000);
+
+const PREFIX_A = `aggtest-two-a-${process.pid}`;
+const PREFIX_B = `aggtest-two-b-${process.pid}`;
+const OUT = '0x0101000000' + '04000000';
+const TASKS = 4;
+let w: World;
+let aggs: Aggregator[] = [];
+
+beforeAll(async () => {
+  w = await createWorld(
+    [
+      { stake: 1n, quorums: [0] },
+      { stake: 1n, quorums: [0] },
+      { stake: 1n, quorums: [0] },
+    ],
+    { quorums: [0], thresholdBps: 6000, responseWindowBlocks: 500 },
+  );
+  // Blocks every second instead of one per transaction, so both aggregators' submissions can land in
+  // the same block: one is then mined as a revert, and its aggregator must still see the task answered.
+  await w.provider.send('evm_setAutomine', [false]);
+  await w.provider.send('evm_setIntervalMining', [1]);
+  aggs = [
+    await startAggregator(testConfig(w, PREFIX_A), { logger: noopLogger, submitterKey: w.submitterKey }),
+    await startAggregator(testConfig(w, PREFIX_B), { logger: noopLogger, submitterKey: w.anvil.accounts[3]!.privateKey }),
+  ];
+});
+
+afterAll(async () => {
+  for (const a of aggs) await a.stop();
+  await w?.close();
+  await cleanRedis(PREFIX_A);
+  await cleanRedis(PREFIX_B);
+});
+
+async function postTo(agg: Aggregator, body: unknown): Promise<number> {
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${agg.port}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.text();
+    if (res.status !== 404) return res.status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('both submit, the chain takes one response per task, and both end finalised with the same transaction', async () => {
+  const tasks = [];
+  for (let i = 0; i < TASKS; i++) tasks.push(await requestTask(w));
+  // Every operator delivers to both aggregators at the same time, as operators do.
+  await Promise.all(tasks.flatMap((t) => w.operators.flatMap((op) => aggs.map((a) => postTo(a, signedResponse(w, op, t, OUT))))));
+
+  for (const t of tasks) {
+    const id = t.task.taskId.toString();
+    for (const a of aggs) await waitFor(async () => (await a.store.getStatus(id)) === 'finalised', 30_000, `task ${id} finalised in ${a.namespace}`);
+  }
+  const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.provider);
+  const logs = await oracle.queryFilter(oracle.filters.TaskResponded(), w.deployment.startBlock, 'latest');
+  for (const t of tasks) {
+    const id = t.task.taskId.toString();
+    const mine = logs.filter((l) => l.args.taskId.toString() === id);
+    expect({ id, responses: mine.length }).toEqual({ id, responses: 1 });
+    // Both record the transaction that actually answered the task.
+    for (const a of aggs) {
+      const view = (await (await fetch(`http://127.0.0.1:${a.port}/v1/tasks/${id}`)).json()) as { status: string; txHash: string };
+      expect({ id, status: view.status, txHash: view.txHash }).toEqual({ id, status: 'finalised', txHash: mine[0]!.transactionHash });
+    }
+  }
+});

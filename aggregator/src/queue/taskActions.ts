@@ -89,9 +89,15 @@ export class TaskActions {
     if (rec.status === 'finalised' || rec.status === 'expired') return 'closed';
     if (!rec.quorumOutput) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} has no quorum output`);
     const ctx = await this.context(taskId);
-    if (await this.syncClosed(ctx)) return 'already';
+    // One round of reads, in parallel: this path is the quorum → transaction latency.
+    const [closed, responses, outputs, head] = await Promise.all([
+      this.syncClosed(ctx),
+      this.d.store.getResponses(taskId),
+      this.d.store.getOutputs(taskId),
+      this.d.provider.getBlockNumber(),
+    ]);
+    if (closed) return 'already';
 
-    const [responses, outputs] = await Promise.all([this.d.store.getResponses(taskId), this.d.store.getOutputs(taskId)]);
     const sigs = new Map<string, G1Point>();
     for (const [opId, r] of responses) if (r.outputHash === rec.quorumOutput) sigs.set(opId, g1FromSolidity(r.signature));
     const output = outputs.get(rec.quorumOutput);
@@ -101,7 +107,7 @@ export class TaskActions {
       throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId}: the stored signatures do not reach quorum`);
     }
     // Mined no earlier than the next block: past the deadline it can only revert (and cost gas).
-    if ((await this.d.provider.getBlockNumber()) >= ctx.task.deadlineBlock) {
+    if (head >= ctx.task.deadlineBlock) {
       this.d.metrics?.submissions.inc({ outcome: 'failed' });
       throw new UnrecoverableError(`respondToTask for task ${taskId}: too late, the response window closes at block ${ctx.task.deadlineBlock} (the expiry job closes it)`);
     }

@@ -2,8 +2,7 @@
  * Loads the submitter's ECDSA key from an encrypted JSON keystore and a password read from a file
  * or an environment variable. The key and the password never reach logs, errors or the CLI.
  */
-import { readFileSync } from 'node:fs';
-import { Wallet } from 'ethers';
+import { readEcdsaKeystore, readPasswordFile } from '@aioracle/sdk';
 import { AggErrorCode, aggError } from './errors.js';
 
 /** Where the key and its password come from. */
@@ -15,28 +14,19 @@ export interface SubmitterKeySource {
 
 /** Decrypts the submitter keystore; returns the private key (0x-hex). */
 export async function loadSubmitterKey(src: SubmitterKeySource, env: Record<string, string | undefined> = process.env): Promise<string> {
-  let json: string;
-  try {
-    json = readFileSync(src.keystoreFile, 'utf8');
-  } catch (cause) {
-    throw aggError(AggErrorCode.Keystore, `Cannot read the submitter keystore ${src.keystoreFile}`, { cause });
-  }
+  const asKeystoreError = (err: unknown): Error => aggError(AggErrorCode.Keystore, `Submitter key: ${(err as Error).message}`, { cause: err });
   let password: string | undefined;
-  if (src.passwordFile !== undefined) {
-    try {
-      password = readFileSync(src.passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
-    } catch (cause) {
-      throw aggError(AggErrorCode.Keystore, `Cannot read the submitter password file ${src.passwordFile}`, { cause });
-    }
-  } else password = env[src.passwordEnv];
+  try {
+    password = src.passwordFile !== undefined ? readPasswordFile(src.passwordFile) : env[src.passwordEnv];
+  } catch (err) {
+    throw asKeystoreError(err);
+  }
   if (password === undefined) {
     throw aggError(AggErrorCode.Keystore, `No submitter password: set submitter.password_file or the ${src.passwordEnv} environment variable`);
   }
   try {
-    const w = await Wallet.fromEncryptedJson(json, password);
-    return w.privateKey;
-  } catch {
-    // The cause is dropped on purpose: ethers' messages can echo keystore fields.
-    throw aggError(AggErrorCode.Keystore, `Cannot decrypt the submitter keystore ${src.keystoreFile}: wrong password or not a keystore`);
+    return await readEcdsaKeystore(src.keystoreFile, password);
+  } catch (err) {
+    throw asKeystoreError(err);
   }
 }

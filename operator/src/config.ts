@@ -4,11 +4,10 @@
  * deployments file and/or explicit addresses), and reads keystore passwords from a file, the
  * environment or a prompt — never from the config file or the command line.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError, loadConfig, operatorConfigSchema, type OperatorConfig } from '@aioracle/config';
-import { readDeploymentFile, type AvsAddresses, type Deployment, type EigenLayerCoreAddresses } from '@aioracle/sdk';
+import { readDeploymentFile, readPasswordFile, type AvsAddresses, type Deployment, type EigenLayerCoreAddresses } from '@aioracle/sdk';
 import { OperatorErrorCode, operatorError } from './errors.js';
 
 export type { OperatorConfig };
@@ -83,9 +82,9 @@ export interface PasswordSource {
 export async function readPassword(src: PasswordSource): Promise<string> {
   if (src.file) {
     try {
-      return (readFileSync(src.file, 'utf8').split(/\r?\n/)[0] ?? '').trimEnd();
+      return readPasswordFile(src.file).trimEnd();
     } catch (cause) {
-      throw operatorError(OperatorErrorCode.Password, `Cannot read the password file ${src.file}`, { cause });
+      throw operatorError(OperatorErrorCode.Password, (cause as Error).message, { cause });
     }
   }
   const env = src.env ?? process.env;

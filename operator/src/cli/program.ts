@@ -21,7 +21,7 @@ import { exitCodeOf, OperatorErrorCode, operatorError } from '../errors.js';
 import { defaultKeysDir, keyInfo, keyInfoFromFile, keyPath, listKeys, loadKey, parseBlsPrivateKey, saveKey } from '../keys.js';
 import { OperatorNode } from '../node.js';
 import { OPERATOR_VERSION } from '../version.js';
-import { BlsSecretKey } from '@aioracle/sdk';
+import { BlsSecretKey, readEcdsaKeystore } from '@aioracle/sdk';
 import { readFileSync } from 'node:fs';
 
 /** Where the CLI writes (tests capture it). */
@@ -49,9 +49,9 @@ async function ecdsaSigner(cfg: OperatorConfig, io: CliIo, provider: ReturnType<
   const password = await readPassword({ file: cfg.ecdsa_password_file, envVar: ECDSA_ENV, prompt: 'ECDSA key password: ', env: io.env });
   let wallet: Wallet;
   try {
-    wallet = (await Wallet.fromEncryptedJson(readFileSync(cfg.private_key_store_path, 'utf8'), password)) as Wallet;
+    wallet = new Wallet(await readEcdsaKeystore(cfg.private_key_store_path, password));
   } catch (cause) {
-    throw operatorError(OperatorErrorCode.Password, `Cannot decrypt the ECDSA keystore ${cfg.private_key_store_path} (wrong password or not a keystore)`, { cause });
+    throw operatorError(OperatorErrorCode.Password, `ECDSA key: ${(cause as Error).message}`, { cause });
   }
   if (cfg.operator.address && getAddress(cfg.operator.address) !== wallet.address) {
     throw operatorError(OperatorErrorCode.KeyNotFound, `operator.address ${cfg.operator.address} does not match the ECDSA keystore's address ${wallet.address}`);

@@ -15,7 +15,6 @@
 import {
   isAioracleError,
   loadModel,
-  readModelDir,
   scanModels as sdkScanModels,
   noopLogger,
   type LoadedModel,
@@ -83,13 +82,8 @@ export class ModelStore {
 
   /** Adds a model folder (tests, third-party models shipped elsewhere). */
   addModelDir(dir: string): LocalModel {
-    if (scanModels(dir).length === 0) throw operatorError(OperatorErrorCode.ModelUnknown, `No manifest.json in ${dir}`);
-    let m: LocalModel;
-    try {
-      m = readModelDir(dir);
-    } catch (err) {
-      throw operatorError(OperatorErrorCode.ModelIntegrity, (err as Error).message, { cause: err, details: { dir } });
-    }
+    const [m] = scanModels(dir);
+    if (!m) throw operatorError(OperatorErrorCode.ModelUnknown, `No manifest.json in ${dir}`);
     this.local.set(m.modelId, m);
     return m;
   }

@@ -65,9 +65,10 @@ export async function waitForReceipt(tx: TransactionResponse, opts: WaitForRecei
     if (receipt) {
       const head = confirmations > 1 ? await provider.getBlockNumber() : receipt.blockNumber;
       if (head - receipt.blockNumber + 1 >= confirmations) {
-        // With the receipt known, wait(0) returns at once and throws CALL_EXCEPTION on a revert.
-        const checked = await tx.wait(0);
-        return checked ?? receipt;
+        if (receipt.status !== 0) return receipt;
+        // A revert: wait(0) re-reads the receipt and throws ethers' CALL_EXCEPTION, as tx.wait() does.
+        await tx.wait(0);
+        return receipt;
       }
     }
     if (Date.now() > end) {

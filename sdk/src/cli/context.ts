@@ -6,13 +6,14 @@
  * The chain connection is opened lazily, so input validation runs before anything touches the
  * network.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Wallet, type Provider, type Signer } from 'ethers';
 import { createProvider, destroyProvider } from '../chain/provider.js';
 import { ChainReader } from '../contracts/chainReader.js';
 import { readDeploymentFile, type Deployment } from '../contracts/deployment.js';
+import { readEcdsaKeystoreSync, readPasswordFile } from '../keystore/ecdsaKeystore.js';
 import { CliErrorCode, cliError, type CliIo } from './io.js';
 
 /** The global options as commander parsed them. */
@@ -115,26 +116,21 @@ export class CliContext {
  */
 export function loadSigner(env: Record<string, string | undefined>, opts: Pick<GlobalOptions, 'keyFile' | 'passwordFile'>): Wallet {
   if (opts.keyFile !== undefined) {
-    let json: string;
-    try {
-      json = readFileSync(opts.keyFile, 'utf8');
-    } catch (cause) {
-      throw cliError(CliErrorCode.KeyInvalid, `Cannot read the key file ${opts.keyFile}`, { cause });
-    }
+    const keyFile = opts.keyFile;
+    const asKeyInvalid = (err: unknown): Error => cliError(CliErrorCode.KeyInvalid, (err as Error).message, { cause: err });
     let password: string | undefined;
     if (opts.passwordFile !== undefined) {
       try {
-        password = readFileSync(opts.passwordFile, 'utf8').replace(/\r?\n$/, '');
-      } catch (cause) {
-        throw cliError(CliErrorCode.KeyInvalid, `Cannot read the password file ${opts.passwordFile}`, { cause });
+        password = readPasswordFile(opts.passwordFile);
+      } catch (err) {
+        throw asKeyInvalid(err);
       }
     } else password = env.AIORACLE_KEY_PASSWORD;
-    if (password === undefined) throw cliError(CliErrorCode.KeyMissing, `The key file ${opts.keyFile} is encrypted: give its password with --password-file FILE or AIORACLE_KEY_PASSWORD`);
+    if (password === undefined) throw cliError(CliErrorCode.KeyMissing, `The key file ${keyFile} is encrypted: give its password with --password-file FILE or AIORACLE_KEY_PASSWORD`);
     try {
-      const w = Wallet.fromEncryptedJsonSync(json, password);
-      return new Wallet(w.privateKey);
-    } catch {
-      throw cliError(CliErrorCode.KeyInvalid, `Cannot decrypt the key file ${opts.keyFile}: wrong password or not an Ethereum JSON keystore`);
+      return new Wallet(readEcdsaKeystoreSync(keyFile, password));
+    } catch (err) {
+      throw asKeyInvalid(err);
     }
   }
   const key = env.AIORACLE_PRIVATE_KEY;

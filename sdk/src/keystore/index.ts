@@ -14,3 +14,4 @@ export {
   type EncryptBlsKeystoreOptions,
   type WriteBlsKeystoreOptions,
 } from './blsKeystore.js';
+export { readEcdsaKeystore, readEcdsaKeystoreSync, readPasswordFile } from './ecdsaKeystore.js';

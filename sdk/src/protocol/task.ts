@@ -185,12 +185,17 @@ export function taskFromJson(json: unknown): Task {
 
 /** The task's `quorumNumbers` as the hex `bytes` value the contract sees. */
 export function quorumNumbersToHex(quorumNumbers: readonly number[]): Hex {
+  return hexlify(quorumBytes(quorumNumbers)) as Hex;
+}
+
+/** The quorum numbers as bytes; ERR_TASK_INVALID for an entry outside 0..255. */
+function quorumBytes(quorumNumbers: readonly number[]): Uint8Array {
   for (const [i, n] of quorumNumbers.entries()) {
     if (!Number.isInteger(n) || n < 0 || n > 255) {
       throw new AioracleError(ERR_TASK_INVALID, `Validation failed: quorumNumbers[${i}] must be an integer 0..255 (got ${n})`);
     }
   }
-  return hexlify(Uint8Array.from(quorumNumbers)) as Hex;
+  return Uint8Array.from(quorumNumbers);
 }
 
 /** The value to hand ethers for TASK_ABI_TUPLE (quorumNumbers as hex bytes). */
@@ -222,11 +227,8 @@ export function encodeTask(task: Task): Hex {
 }
 
 function encodeTaskBytes(task: Task): Uint8Array {
-  const q = task.quorumNumbers;
+  const q = quorumBytes(task.quorumNumbers);
   const bps = task.quorumThresholdBps;
-  for (const [i, n] of q.entries()) {
-    if (!Number.isInteger(n) || n < 0 || n > 255) throw new AioracleError(ERR_TASK_INVALID, `Validation failed: quorumNumbers[${i}] must be an integer 0..255 (got ${n})`);
-  }
   for (const [i, n] of bps.entries()) {
     if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new AioracleError(ERR_TASK_INVALID, `Validation failed: quorumThresholdBps[${i}] must be a uint16 (got ${n})`);
   }

@@ -67,14 +67,15 @@ export class ResponseIngest {
     }
 
     const outputHash = keccak256(r.output).toLowerCase();
-    // Cheap pre-check so operator retries cost no pairing; the accept script re-checks atomically.
-    const prev = await this.d.store.getResponse(r.taskId, r.operatorId);
-    if (prev) {
-      if (prev.outputHash === outputHash) return { status: 200, body: { status: 'duplicate' } };
+    // Retries of what this process already stored, and late responses to a task it knows is closed,
+    // are answered from memory: no Redis round trip, no pairing. Everything else is re-checked
+    // atomically by the accept script (another aggregator may share the Redis).
+    const prev = ctx.answered.get(r.operatorId);
+    if (prev !== undefined) {
+      if (prev === outputHash) return { status: 200, body: { status: 'duplicate' } };
       throw aggError(AggErrorCode.ConflictingResponse, `Operator ${r.operatorId} already signed a different output for task ${r.taskId}`);
     }
-    const status = await this.d.store.getStatus(r.taskId);
-    if (status === 'finalised' || status === 'expired') throw aggError(AggErrorCode.TaskClosed, `Task ${r.taskId} is already ${status}`);
+    if (ctx.closed) throw aggError(AggErrorCode.TaskClosed, `Task ${r.taskId} is already closed`);
 
     let sig: G1Point;
     try {
@@ -103,14 +104,17 @@ export class ResponseIngest {
     });
     switch (res.kind) {
       case 'duplicate':
+        ctx.answered.set(r.operatorId, outputHash);
         return { status: 200, body: { status: 'duplicate' } };
       case 'conflict':
         throw aggError(AggErrorCode.ConflictingResponse, `Operator ${r.operatorId} already signed a different output for task ${r.taskId}`);
       case 'closed':
+        ctx.closed = true;
         throw aggError(AggErrorCode.TaskClosed, `Task ${r.taskId} is already closed`);
       case 'unknown':
         throw aggError(AggErrorCode.TaskUnknown, `Task ${r.taskId} is not known to this aggregator (yet); retry later`, { retryable: true });
       case 'accepted':
+        ctx.answered.set(r.operatorId, outputHash);
         break;
     }
     this.d.logger.debug({ taskId: r.taskId, operatorId: r.operatorId, outputHash, signed: res.signed.map(String) }, 'response accepted');

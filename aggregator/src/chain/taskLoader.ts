@@ -3,12 +3,19 @@
  * its reference block (sdk ChainReader: members, ids, keys validated at the boundary, stakes,
  * totals), stores the snapshot and the task in Redis (idempotently), and schedules the expiry job.
  */
-import type { ChainReader, CreatedTask, Logger } from '@aioracle/sdk';
+import type { ChainReader, CreatedTask, Logger, QuorumOperatorState } from '@aioracle/sdk';
 import { taskToJson } from '@aioracle/sdk';
 import type { Provider } from 'ethers';
 import type { AggregatorMetrics } from '../metrics.js';
 import { rememberOperatorKeys } from '../state/taskContexts.js';
-import { requiredStake, type OperatorSnapshot, type StoredOperatorKeys, type TaskStore } from '../state/taskStore.js';
+import { operatorSetId, requiredStake, type OperatorSet, type OperatorSnapshot, type StoredOperatorKeys, type TaskStore } from '../state/taskStore.js';
+
+interface BuiltSet {
+  set: OperatorSet;
+  id: string;
+  json: string;
+  keys: Map<string, StoredOperatorKeys>;
+}
 
 /** Collaborators of {@link TaskLoader}. */
 export interface TaskLoaderDeps {
@@ -25,6 +32,9 @@ export interface TaskLoaderDeps {
 export class TaskLoader {
   private readonly d: TaskLoaderDeps;
   private readonly blockTimes = new Map<number, number>();
+  private readonly sets = new Map<string, BuiltSet>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
 
   constructor(deps: TaskLoaderDeps) {
     this.d = deps;
@@ -36,6 +46,39 @@ export class TaskLoader {
     const id = task.taskId.toString();
     if (await this.d.store.getStatus(id)) return false;
     const states = await this.d.reader.getQuorumStates(task.quorumNumbers, task.referenceBlock);
+    const set = this.operatorSet(states);
+    const snapshot: OperatorSnapshot = {
+      quorums: set.set.quorums,
+      totals: set.set.totals,
+      operators: set.set.operators,
+      opset: set.id,
+      thresholdsBps: [...task.quorumThresholdBps],
+      required: states.map((s, i) => requiredStake(s.totalStake, task.quorumThresholdBps[i] ?? 10_000)),
+    };
+    await this.d.store.saveOperatorKeys(set.keys);
+    const createdAtMs = await this.blockTimeMs(created.blockNumber);
+    const isNew = await this.d.store.createTask(
+      { id, task: JSON.stringify(taskToJson(task)), taskHash: created.taskHash.toLowerCase(), createdAtMs, blockNumber: created.blockNumber },
+      snapshot,
+      set.json,
+    );
+    if (isNew) {
+      this.d.metrics?.tasksLoaded.inc();
+      this.d.logger.info({ taskId: id, modelId: task.modelId, quorums: task.quorumNumbers, operators: snapshot.operators.length, opset: set.id }, 'task loaded');
+      await this.d.onLoaded(created);
+    }
+    return isNew;
+  }
+
+  /**
+   * The operator set of `states` (members with per-quorum stakes, totals), its content id and JSON.
+   * The reader hands out the same member arrays for every block that sees one registry state, so the
+   * set is built once per state, not once per task.
+   */
+  private operatorSet(states: readonly QuorumOperatorState[]): BuiltSet {
+    const memoKey = states.map((s) => `${s.quorumNumber}:${this.identity(s.operators)}`).join(',');
+    const hit = this.sets.get(memoKey);
+    if (hit) return hit;
     const byId = new Map<string, { address: string; stakes: string[] }>();
     const keys = new Map<string, StoredOperatorKeys>();
     states.forEach((s, qi) => {
@@ -50,25 +93,25 @@ export class TaskLoader {
         e.stakes[qi] = op.stake.toString();
       }
     });
-    const snapshot: OperatorSnapshot = {
-      quorums: [...task.quorumNumbers],
-      thresholdsBps: [...task.quorumThresholdBps],
+    const set: OperatorSet = {
+      quorums: states.map((s) => s.quorumNumber),
       totals: states.map((s) => s.totalStake.toString()),
-      required: states.map((s, i) => requiredStake(s.totalStake, task.quorumThresholdBps[i] ?? 10_000)),
       operators: [...byId.entries()].map(([opId, e]) => ({ id: opId, address: e.address, stakes: e.stakes })),
     };
-    await this.d.store.saveOperatorKeys(keys);
-    const createdAtMs = await this.blockTimeMs(created.blockNumber);
-    const isNew = await this.d.store.createTask(
-      { id, task: JSON.stringify(taskToJson(task)), taskHash: created.taskHash.toLowerCase(), createdAtMs, blockNumber: created.blockNumber },
-      snapshot,
-    );
-    if (isNew) {
-      this.d.metrics?.tasksLoaded.inc();
-      this.d.logger.info({ taskId: id, modelId: task.modelId, quorums: task.quorumNumbers, operators: byId.size }, 'task loaded');
-      await this.d.onLoaded(created);
+    const { id, json } = operatorSetId(set);
+    const built = { set, id, json, keys };
+    if (this.sets.size >= 32) this.sets.delete(this.sets.keys().next().value!);
+    this.sets.set(memoKey, built);
+    return built;
+  }
+
+  private identity(o: object): number {
+    let n = this.ids.get(o);
+    if (n === undefined) {
+      n = ++this.nextId;
+      this.ids.set(o, n);
     }
-    return isNew;
+    return n;
   }
 
   private async blockTimeMs(block: number): Promise<number> {

@@ -4,7 +4,7 @@
  * parsing and no point validation. Any aggregator process can rebuild a context from Redis alone.
  */
 import { g1FromBytes, g2FromBytes, taskFromJson, type G1Point, type G2Point, type QuorumOperatorState, type Task } from '@aioracle/sdk';
-import type { OperatorSnapshot, TaskStore } from './taskStore.js';
+import type { OperatorSet, OperatorSnapshot, TaskStore } from './taskStore.js';
 
 /** One operator of a task with its validated keys and per-quorum stakes (null = not a member). */
 export interface TaskOperator {
@@ -27,6 +27,14 @@ export interface TaskContext {
   operators: Map<string, TaskOperator>;
   /** outputHash → response digest, filled on first use. */
   digests: Map<string, string>;
+  /**
+   * operatorId → output hash of the responses this process saw stored (accepted or duplicate), so
+   * an operator's retry is answered without Redis or a pairing. Redis stays the authority: the
+   * accept script re-checks everything atomically.
+   */
+  answered: Map<string, string>;
+  /** True once this process knows the task is finalised or expired. */
+  closed: boolean;
 }
 
 /** Parsed-key cache shared by every task (an operatorId fixes its keys forever). */
@@ -38,6 +46,9 @@ export class TaskContexts {
   private readonly store: TaskStore;
   private readonly cache = new Map<string, TaskContext>();
   private readonly loading = new Map<string, Promise<TaskContext | null>>();
+  /** Operator sets in memory (opset id → the set and its parsed members), shared by tasks. */
+  private readonly sets = new Map<string, { set: OperatorSet; operators: Map<string, TaskOperator> }>();
+  private readonly snapshotSets = { get: (opset: string): OperatorSet | undefined => this.sets.get(opset)?.set };
 
   constructor(opts: { size: number }, deps: { store: TaskStore }) {
     this.size = opts.size;
@@ -62,12 +73,38 @@ export class TaskContexts {
 
   /** Drops a task from memory (finalised or expired). */
   forget(id: string): void {
+    const ctx = this.cache.get(id);
+    if (ctx) ctx.closed = true; // for requests still holding it
     this.cache.delete(id);
   }
 
   private async load(id: string): Promise<TaskContext | null> {
-    const [rec, snapshot] = await Promise.all([this.store.getTask(id), this.store.getSnapshot(id)]);
+    const [rec, snapshot] = await Promise.all([this.store.getTask(id), this.store.getSnapshot(id, this.snapshotSets)]);
     if (!rec || !snapshot) return null;
+    const ctx: TaskContext = {
+      id,
+      task: taskFromJson(rec.task),
+      taskHash: rec.taskHash,
+      createdAtMs: rec.createdAtMs,
+      snapshot,
+      operators: await this.operatorsOf(snapshot),
+      digests: new Map(),
+      answered: new Map(),
+      closed: rec.status === 'finalised' || rec.status === 'expired',
+    };
+    this.cache.set(id, ctx);
+    while (this.cache.size > this.size) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+    return ctx;
+  }
+
+  /** The members of a snapshot with parsed keys, built once per operator set and shared by its tasks. */
+  private async operatorsOf(snapshot: OperatorSnapshot): Promise<Map<string, TaskOperator>> {
+    const hit = this.sets.get(snapshot.opset);
+    if (hit) return hit.operators;
     const missing = snapshot.operators.filter((o) => !keyCache.has(o.id)).map((o) => o.id);
     const stored = await this.store.getOperatorKeys(missing);
     missing.forEach((opId, i) => {
@@ -81,14 +118,9 @@ export class TaskContexts {
       const stakes = o.stakes.map((s) => (s === '' ? null : s));
       operators.set(o.id, { id: o.id, address: o.address, stakes, addStakes: stakes.map((s) => s ?? '0'), pkG1: k.g1, pkG2: k.g2 });
     }
-    const ctx: TaskContext = { id, task: taskFromJson(rec.task), taskHash: rec.taskHash, createdAtMs: rec.createdAtMs, snapshot, operators, digests: new Map() };
-    this.cache.set(id, ctx);
-    while (this.cache.size > this.size) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.cache.delete(oldest);
-    }
-    return ctx;
+    if (this.sets.size >= 64) this.sets.delete(this.sets.keys().next().value!);
+    this.sets.set(snapshot.opset, { set: { quorums: snapshot.quorums, totals: snapshot.totals, operators: snapshot.operators }, operators });
+    return operators;
   }
 }
 

@@ -3,7 +3,9 @@
  * lives here, written before an operator hears 202):
  *
  *   <ns>:task:<id>          hash  task JSON, taskHash, status, createdAtMs, quorumOutput, quorumAtMs, txHash, …
- *   <ns>:task:<id>:ops      JSON  the operator state of the task's quorums at its reference block
+ *   <ns>:task:<id>:ops      JSON  the task's thresholds, required stakes and the id of its operator set
+ *   <ns>:opset:<hash>       JSON  an operator set: quorums, totals, members with stakes (shared by every
+ *                                 task whose reference block sees the same registry state; hash = its sha256)
  *   <ns>:task:<id>:resp     hash  operatorId → "outputHash,sigX,sigY"
  *   <ns>:task:<id>:outputs  hash  outputHash → output hex
  *   <ns>:task:<id>:signed   hash  "outputHash:quorumIndex" → signed stake (decimal)
@@ -14,6 +16,7 @@
  *
  * Status: pending → quorum → (submitted) → finalised; pending | quorum → expired.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ACCEPT_SCRIPT, CLOSE_SCRIPT, CREATE_SCRIPT, QUORUM_SCRIPT } from './luaScripts.js';
 
@@ -27,7 +30,7 @@ export interface SnapshotOperator {
   stakes: string[];
 }
 
-/** The operator state of a task's quorums at its reference block, as stored. */
+/** The operator state of a task's quorums at its reference block. */
 export interface OperatorSnapshot {
   quorums: number[];
   thresholdsBps: number[];
@@ -35,6 +38,28 @@ export interface OperatorSnapshot {
   /** Minimum signed stake per quorum: ceil(total·bps/10000); a huge value when total is 0. */
   required: string[];
   operators: SnapshotOperator[];
+  /** Content id of (quorums, totals, operators), shared by the tasks that see the same state. */
+  opset: string;
+}
+
+/** The part of a snapshot shared by tasks: what `<ns>:opset:<id>` holds. */
+export interface OperatorSet {
+  quorums: number[];
+  totals: string[];
+  operators: SnapshotOperator[];
+}
+
+/** The per-task part of a snapshot (`<ns>:task:<id>:ops`). */
+interface TaskOps {
+  thresholdsBps: number[];
+  required: string[];
+  opset: string;
+}
+
+/** The content id and JSON of an operator set. */
+export function operatorSetId(set: OperatorSet): { id: string; json: string } {
+  const json = JSON.stringify({ quorums: set.quorums, totals: set.totals, operators: set.operators });
+  return { id: createHash('sha256').update(json).digest('hex').slice(0, 32), json };
 }
 
 /** Registered keys of an operator, as stored (hex). */
@@ -76,6 +101,9 @@ type ScriptRedis = Redis & {
 export class TaskStore {
   readonly ns: string;
   private readonly redis: ScriptRedis;
+  /** Operator keys and operator sets this process has written (both are immutable once written). */
+  private readonly writtenKeys = new Set<string>();
+  private readonly writtenSets = new Set<string>();
 
   constructor(opts: { namespace: string }, deps: { redis: Redis }) {
     this.ns = opts.namespace;
@@ -95,10 +123,11 @@ export class TaskStore {
 
   /** Stores operator keys (idempotent). */
   async saveOperatorKeys(keys: ReadonlyMap<string, StoredOperatorKeys>): Promise<void> {
-    if (keys.size === 0) return;
     const args: string[] = [];
-    for (const [id, k] of keys) args.push(id, JSON.stringify(k));
+    for (const [id, k] of keys) if (!this.writtenKeys.has(id)) args.push(id, JSON.stringify(k));
+    if (args.length === 0) return;
     await this.redis.hset(`${this.ns}:opkeys`, ...args);
+    for (let i = 0; i < args.length; i += 2) this.writtenKeys.add(args[i]!);
   }
 
   /** Keys of the given operators (null where unknown). */
@@ -108,9 +137,19 @@ export class TaskStore {
     return raw.map((r) => (r ? (JSON.parse(r) as StoredOperatorKeys) : null));
   }
 
-  /** Creates a task with its snapshot unless it exists; true when created. */
-  async createTask(rec: Omit<TaskRecord, 'status'>, snapshot: OperatorSnapshot): Promise<boolean> {
-    await this.redis.set(this.key(rec.id, 'ops'), JSON.stringify(snapshot));
+  /**
+   * Creates a task with its snapshot unless it exists; true when created. The operator set is
+   * written once (SET NX) and shared with every task that sees the same state.
+   */
+  async createTask(rec: Omit<TaskRecord, 'status'>, snapshot: OperatorSnapshot, opsetJson?: string): Promise<boolean> {
+    if (!this.writtenSets.has(snapshot.opset)) {
+      const json = opsetJson ?? operatorSetId(snapshot).json;
+      await this.redis.set(`${this.ns}:opset:${snapshot.opset}`, json, 'NX');
+      if (this.writtenSets.size >= 4096) this.writtenSets.clear();
+      this.writtenSets.add(snapshot.opset);
+    }
+    const ops: TaskOps = { thresholdsBps: snapshot.thresholdsBps, required: snapshot.required, opset: snapshot.opset };
+    await this.redis.set(this.key(rec.id, 'ops'), JSON.stringify(ops));
     const fields = ['task', rec.task, 'taskHash', rec.taskHash, 'status', 'pending', 'createdAtMs', String(rec.createdAtMs), 'blockNumber', String(rec.blockNumber)];
     const n = await this.redis.aggCreate(this.key(rec.id), `${this.ns}:open`, `${this.ns}:tasks`, rec.id, ...fields);
     return n === 1;
@@ -143,9 +182,20 @@ export class TaskStore {
     return (await this.redis.hget(this.key(id), 'status')) as TaskStatus | null;
   }
 
-  async getSnapshot(id: string): Promise<OperatorSnapshot | null> {
-    const s = await this.redis.get(this.key(id, 'ops'));
-    return s ? (JSON.parse(s) as OperatorSnapshot) : null;
+  /** The task's snapshot; `sets` (operator set id → set) spares reading a set already in memory. */
+  async getSnapshot(id: string, sets?: { get(opset: string): OperatorSet | undefined }): Promise<OperatorSnapshot | null> {
+    const raw = await this.redis.get(this.key(id, 'ops'));
+    if (!raw) return null;
+    const ops = JSON.parse(raw) as TaskOps;
+    const set = sets?.get(ops.opset) ?? (await this.getOperatorSet(ops.opset));
+    if (!set) return null;
+    return { quorums: set.quorums, totals: set.totals, operators: set.operators, thresholdsBps: ops.thresholdsBps, required: ops.required, opset: ops.opset };
+  }
+
+  /** An operator set by id (null when unknown). */
+  async getOperatorSet(opset: string): Promise<OperatorSet | null> {
+    const raw = await this.redis.get(`${this.ns}:opset:${opset}`);
+    return raw ? (JSON.parse(raw) as OperatorSet) : null;
   }
 
   /** Operator's stored response entry, or null. */

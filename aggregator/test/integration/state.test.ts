@@ -13,7 +13,7 @@ import { encryptKeystoreJsonSync, Wallet } from 'ethers';
 import { BatchVerifier } from '../../src/aggregation/batchVerifier.js';
 import { ResponseIngest } from '../../src/aggregation/responseIngest.js';
 import { TaskContexts } from '../../src/state/taskContexts.js';
-import { TaskStore, requiredStake } from '../../src/state/taskStore.js';
+import { TaskStore, operatorSetId, requiredStake } from '../../src/state/taskStore.js';
 import { loadSubmitterKey } from '../../src/submitterKey.js';
 import { AioracleError } from '@aioracle/sdk';
 import { cleanRedis } from '../helpers/world.js';
@@ -49,9 +49,10 @@ async function createTask(id: number, stakes: bigint[]): Promise<{ task: Task; h
   const ops = keys.slice(0, stakes.length).map((k, i) => ({ id: operatorIdFromPublicKey(k.publicKeyG1).toLowerCase(), address: '0x' + String(i + 1).padStart(40, '0'), stakes: [stakes[i]!.toString()] }));
   await store.saveOperatorKeys(new Map(keys.slice(0, stakes.length).map((k, i) => [ops[i]!.id, { address: ops[i]!.address, g1: k.publicKeyG1.toHex(), g2: k.publicKeyG2.toHex() }])));
   const hash = taskHash(task);
+  const set = { quorums: [0], totals: [total.toString()], operators: ops };
   await store.createTask(
     { id: String(id), task: JSON.stringify(taskToJson(task)), taskHash: hash, createdAtMs: Date.now(), blockNumber: 11 },
-    { quorums: [0], thresholdsBps: [6667], totals: [total.toString()], required: [requiredStake(total, 6667)], operators: ops },
+    { ...set, thresholdsBps: [6667], required: [requiredStake(total, 6667)], opset: operatorSetId(set).id },
   );
   return { task, hash };
 }
@@ -158,6 +159,23 @@ test('concurrent accepts from two processes sum uint96 stakes exactly and move t
   expect(accepted.filter((r) => r.kind === 'accepted' && r.quorumReached).length).toBe(1);
   const signed = await store.getSigned('3');
   expect(signed.get('0x' + 'aa'.repeat(32))).toEqual([stakes.reduce((a, b) => a + b, 0n).toString()]);
+});
+
+test('tasks that see the same operator state share one stored operator set; a changed state gets its own', async () => {
+  await createTask(4, [E18, 2n * E18, 3n * E18]);
+  await createTask(5, [E18, 2n * E18, 3n * E18]);
+  await createTask(6, [E18, 2n * E18, 4n * E18]);
+  const sets = await redis.keys(`${NS}:opset:*`);
+  const [s4, s5, s6] = await Promise.all(['4', '5', '6'].map((id) => store.getSnapshot(id)));
+  expect(s4!.opset).toBe(s5!.opset);
+  expect(s6!.opset).not.toBe(s4!.opset);
+  expect(sets.sort()).toEqual(expect.arrayContaining([`${NS}:opset:${s4!.opset}`, `${NS}:opset:${s6!.opset}`]));
+  expect(s5).toMatchObject({ quorums: [0], thresholdsBps: [6667], totals: [(6n * E18).toString()] });
+  expect(s5!.operators.map((o) => o.stakes[0])).toEqual([E18, 2n * E18, 3n * E18].map(String));
+  expect(s6!.operators.map((o) => o.stakes[0])).toEqual([E18, 2n * E18, 4n * E18].map(String));
+  // A task whose operator set is missing from Redis has no snapshot (never a half one).
+  await redis.del(`${NS}:opset:${s6!.opset}`);
+  expect(await new TaskStore({ namespace: NS }, { redis }).getSnapshot('6')).toBeNull();
 });
 
 test('submitter keystore: decrypts with the password from a file or env, and names no secret on failure', async () => {

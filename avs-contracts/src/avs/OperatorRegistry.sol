@@ -363,6 +363,13 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         return (cp.apk, cp.totalStake);
     }
 
+    /// @notice The block in which the state of `quorum` in force at `blockNumber` was written. Every change of
+    /// membership or stake writes a quorum checkpoint in its block, so two blocks with the same answer see the same
+    /// members, keys, stakes and totals: an aggregator reads getQuorumState once per answer, not once per task.
+    function quorumStateBlockAt(uint8 quorum, uint32 blockNumber) external view returns (uint32) {
+        return _quorumAt(quorum, blockNumber).fromBlock;
+    }
+
     /// @notice Number of checkpoints of `quorum`, and of `operatorId` in `quorum` (for monitoring and tests).
     function historyLengths(uint8 quorum, bytes32 operatorId)
         external

@@ -120,6 +120,7 @@ interface IOperatorRegistry is IOperatorRegistryTypes {
         external
         view
         returns (bool member, uint96 stake);
+    function quorumStateBlockAt(uint8 quorum, uint32 blockNumber) external view returns (uint32);
 
     // ---- actions ----
     function updateOperators(address[] calldata operators) external;

@@ -153,6 +153,15 @@ contract OperatorRegistryTest is AvsFixture {
 
         vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.NoHistoryAt.selector, 0, b0 - 1));
         registry.getQuorumApkAt(0, b0 - 1);
+
+        // The block that wrote the state in force: equal answers mean equal states.
+        assertEq(registry.quorumStateBlockAt(0, b0 + 1), b0 + 1, "b joined at b0+1");
+        assertEq(registry.quorumStateBlockAt(0, b0 + 2), b0 + 2, "a topped up at b0+2");
+        assertEq(registry.quorumStateBlockAt(0, b0 + 3), b0 + 3, "b left at b0+3");
+        assertEq(registry.quorumStateBlockAt(0, b0 + 4), b0 + 3, "nothing changed at b0+4");
+        assertEq(registry.quorumStateBlockAt(0, b0 + 1000), b0 + 3, "nor later");
+        vm.expectRevert(abi.encodeWithSelector(IOperatorRegistry.NoHistoryAt.selector, 0, b0 - 1));
+        registry.quorumStateBlockAt(0, b0 - 1);
     }
 
     function test_updateOperators_belowMinimumGivesZeroStakeAndKeepsMembership() public {

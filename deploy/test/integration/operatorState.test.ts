@@ -3,7 +3,7 @@
  * registrations: members, operatorIds, G1/G2 keys, stakes, apk = Σ pkG1, total stake; then the
  * same at an older block after a stake change and a deregistration (the registry's checkpoints).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import {
   ChainReader,
   aggregatePublicKeysG1,
@@ -63,6 +63,27 @@ describe('operator state of quorum 0', () => {
     expect(raw.pubkeysG1.map((p) => [p.X, p.Y])).toEqual(state.operators.map((o) => o.pubkeyG1.toSolidity()));
     expect([...raw.stakes]).toEqual(state.operators.map((o) => o.stake));
     expect([raw.apk.X, raw.apk.Y]).toEqual(state.apk?.toSolidity());
+  });
+
+  test('blocks without a registry change share one state read (cached by the block that wrote the state)', async () => {
+    const fresh = new ChainReader(w.provider, w.deployment.avs);
+    const selector = bindings.OperatorRegistry__factory.createInterface().getFunction('getQuorumState').selector;
+    const call = jest.spyOn(w.provider, 'call');
+    try {
+      const b1 = await w.provider.getBlockNumber();
+      await w.provider.send('evm_mine', []);
+      await w.provider.send('evm_mine', []);
+      const states = await Promise.all([b1, b1 + 1, b1 + 2].map((b) => fresh.getQuorumState(0, b)));
+      const reads = call.mock.calls.filter(([tx]) => typeof tx.data === 'string' && tx.data.startsWith(selector)).length;
+      expect(reads).toBe(1);
+      expect(states.map((s) => s.blockNumber)).toEqual([b1, b1 + 1, b1 + 2]);
+      for (const s of states) {
+        expect(s.totalStake).toBe(states[0]!.totalStake);
+        expect(s.operators.map((o) => [o.operatorId, o.stake])).toEqual(states[0]!.operators.map((o) => [o.operatorId, o.stake]));
+      }
+    } finally {
+      call.mockRestore();
+    }
   });
 
   test('registration is idempotent: a second run sends nothing', async () => {

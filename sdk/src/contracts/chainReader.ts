@@ -81,8 +81,9 @@ export interface ChainReaderOptions {
   /** Recompute Σ pkG1 and compare it with the registry's apk (default true; cheap). */
   checkApk?: boolean;
   /**
-   * Quorum states kept per (quorum, block) (default 64; 0 = none). A past block's state does not
-   * change, and the tasks created in one block share their reference block.
+   * Quorum states kept (default 64; 0 = none), keyed by the block that wrote them (the registry's
+   * quorumStateBlockAt): a past block's state never changes, and it changes only in the blocks where
+   * an operator joins, leaves or has its stake updated, so tasks of many blocks share one read.
    */
   stateCacheSize?: number;
 }
@@ -123,11 +124,23 @@ export class ChainReader {
    * the total stake. The registry's state "at block B" includes every change made in block B.
    */
   getQuorumState(quorum: number, blockNumber: number): Promise<QuorumOperatorState> {
-    if (this.opts.stateCacheSize <= 0) return this.readQuorumState(quorum, blockNumber);
-    const key = `${quorum}:${blockNumber}`;
+    if (this.opts.stateCacheSize <= 0) return this.head(blockNumber).then((head) => this.readQuorumState(quorum, blockNumber, head));
+    return this.cached(`${quorum}@${blockNumber}`, async () => {
+      const head = await this.head(blockNumber);
+      // The block that wrote the state in force: tasks of many blocks share one state read. A registry
+      // without the view (or any error here) falls back to reading at the block itself.
+      const written = await this.registry.quorumStateBlockAt(quorum, blockNumber, { blockTag: head }).then(Number, () => null);
+      if (written === null || written > blockNumber) return this.readQuorumState(quorum, blockNumber, head);
+      const st = await this.cached(`${quorum}#${written}`, () => this.readQuorumState(quorum, written, head));
+      return st.blockNumber === blockNumber ? st : { ...st, blockNumber };
+    });
+  }
+
+  /** Shares one promise per key (failures are not kept); least recently added entries go first. */
+  private cached(key: string, read: () => Promise<QuorumOperatorState>): Promise<QuorumOperatorState> {
     const hit = this.states.get(key);
     if (hit) return hit;
-    const p = this.readQuorumState(quorum, blockNumber);
+    const p = read();
     this.states.set(key, p);
     p.catch(() => this.states.delete(key));
     while (this.states.size > this.opts.stateCacheSize) {
@@ -138,10 +151,15 @@ export class ChainReader {
     return p;
   }
 
-  private async readQuorumState(quorum: number, blockNumber: number): Promise<QuorumOperatorState> {
-    await ensureBls();
+  /** The node's head, checked to have reached `blockNumber` (a future block's state is not final). */
+  private async head(blockNumber: number): Promise<number> {
     const head = await this.call('eth_blockNumber', () => this.provider.getBlockNumber());
     if (blockNumber > head) throw chainError(ChainErrorCode.BlockNotReached, `Block ${blockNumber} is ahead of the node's head ${head}`, { details: { blockNumber, head } });
+    return head;
+  }
+
+  private async readQuorumState(quorum: number, blockNumber: number, head: number): Promise<QuorumOperatorState> {
+    await ensureBls();
     const s = await this.call(`OperatorRegistry.getQuorumState(${quorum}, ${blockNumber})`, () => this.registry.getQuorumState(quorum, blockNumber, { blockTag: head }));
     const n = s.operators.length;
     if (s.operatorIds.length !== n || s.pubkeysG1.length !== n || s.stakes.length !== n) {

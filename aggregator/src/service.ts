@@ -4,11 +4,12 @@
  * SIGKILL harmless (open tasks re-scanned from Redis, quorum-reached tasks re-enqueued, expiry jobs
  * re-added, the chain re-read from the stored cursor). Nothing here runs on import.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import {
   ChainReader,
   ShutdownRegistry,
   TxSender,
+  BlsVerifyPool,
   createProvider,
   destroyProvider,
   readDeploymentFile,
@@ -18,8 +19,7 @@ import {
   type Logger,
 } from '@aioracle/sdk';
 import type { AggregatorConfig } from '@aioracle/config';
-import { bindings } from '@aioracle/sdk';
-import { Wallet, getAddress, type Provider, type TransactionRequest, type TransactionResponse } from 'ethers';
+import { Wallet, getAddress, type Provider } from 'ethers';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApi } from './api/server.js';
@@ -62,24 +62,6 @@ export interface StartAggregatorOptions {
   shutdown?: ShutdownRegistry;
 }
 
-const oracleIface = bindings.InferenceOracle__factory.createInterface();
-
-/** A wallet that records when each respondToTask transaction reached the node (latency metric). */
-class ObservedWallet extends Wallet {
-  sentAt: Map<string, number> | null = null;
-  override async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
-    const res = await super.sendTransaction(tx);
-    if (this.sentAt && typeof tx.data === 'string') {
-      try {
-        const p = oracleIface.parseTransaction({ data: tx.data });
-        if (p?.name === 'respondToTask') this.sentAt.set(String((p.args[0] as { taskId: bigint }).taskId), Date.now());
-      } catch {
-        // not an oracle call
-      }
-    }
-    return res;
-  }
-}
 
 function resolveAddresses(cfg: AggregatorConfig): { avs: AvsAddresses; deployment: Deployment | null } {
   const deployment = cfg.deployment_file ? readDeploymentFile(cfg.deployment_file) : null;
@@ -123,16 +105,28 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     await redis.quit().catch(() => redis.disconnect());
   });
   await checkRedisSettings(redis, logger);
+  // The aggregation state's own connection, auto-pipelined: the commands of many concurrent
+  // responses go out in one write (BullMQ keeps the plain connection above).
+  const stateRedis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  shutdown.add('redis (state)', async () => {
+    await stateRedis.quit().catch(() => stateRedis.disconnect());
+  });
 
   const registry = new Registry();
   const metrics = getMetrics(registry);
-  const store = new TaskStore({ namespace }, { redis });
+  const store = new TaskStore({ namespace }, { redis: stateRedis });
   const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
   const reader = new ChainReader(provider, avs);
-  const wallet = new ObservedWallet(o.submitterKey, provider);
+  const wallet = new Wallet(o.submitterKey, provider);
+  // When each respondToTask transaction reached the node (the quorum → sent latency).
   const sentAt = new Map<string, number>();
-  wallet.sentAt = sentAt;
-  const txSender = new TxSender(wallet, { gasMarginPct: cfg.submitter.gas_margin_pct, confirmations: cfg.submitter.confirmations });
+  const txSender = new TxSender(wallet, {
+    gasMarginPct: cfg.submitter.gas_margin_pct,
+    confirmations: cfg.submitter.confirmations,
+    onBroadcast: ({ method, args }) => {
+      if (method === 'respondToTask') sentAt.set(String((args[0] as { taskId: bigint }).taskId), Date.now());
+    },
+  });
   const queues = createQueues(`${namespace}:q`, redis);
   shutdown.add('queues', () => queues.close());
   const jobOpts = jobOptions(cfg.submitter.attempts, cfg.submitter.backoff_ms);
@@ -167,7 +161,17 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     logger: logger.child({ component: 'loader' }),
     onLoaded: (c: CreatedTask) => enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock),
   });
-  const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics });
+  let pool: BlsVerifyPool | null = null;
+  if (cfg.aggregation.verify_threads > 0) {
+    try {
+      pool = await BlsVerifyPool.create(cfg.aggregation.verify_threads);
+      const started = pool;
+      shutdown.add('verify threads', () => started.close());
+    } catch (err) {
+      logger.warn({ err }, 'signature verification threads did not start; verifying on the event loop');
+    }
+  }
+  const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics, pool });
   let startBlock = cfg.start_block ?? deployment?.startBlock;
   if (startBlock === undefined) startBlock = Math.max(0, (await provider.getBlockNumber()) - cfg.watcher.catchup_blocks);
   const loadUnknown = onDemandLoader({ reader, provider, store, loader, startBlock, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, logger });
@@ -247,8 +251,13 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
         }),
     },
   );
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(cfg.api.port, cfg.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.api.port, cfg.api.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 65_000;
   const addr = server.address();

@@ -3,6 +3,7 @@
  * and dashboards, /metrics and /healthz. Bodies over the cap get 413 before they are parsed;
  * malformed JSON and schema failures 400; every error body is {"code","message"}.
  */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AioracleError, type Logger } from '@aioracle/sdk';
 import type { Registry } from 'prom-client';
@@ -26,47 +27,92 @@ export interface ApiDeps {
   beforeScrape?: () => Promise<void>;
 }
 
-/** Builds the express app. */
-export function createApi(opts: { bodyLimitBytes: number }, d: ApiDeps): express.Express {
+/**
+ * The HTTP request handler: POST /v1/responses (the hot path, thousands per second) is handled
+ * directly on node:http — body read with the cap, JSON parsed, the ingest's answer written in one
+ * go — and everything else goes to the express app of the read API.
+ */
+export function createApi(opts: { bodyLimitBytes: number }, d: ApiDeps): RequestListener {
+  const app = createReadApi(d);
+  const postResponse = responsePostHandler(opts, d);
+  return (req, res) => {
+    if (req.method === 'POST' && (req.url === '/v1/responses' || req.url?.startsWith('/v1/responses?'))) postResponse(req, res);
+    else app(req, res);
+  };
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** POST /v1/responses on node:http: 413 over the cap (before or while reading), 400 for bad JSON. */
+function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const reject = (res: ServerResponse, err: AioracleError): void => {
+    d.metrics?.responsesRejected.inc({ reason: err.code });
+    writeJson(res, httpStatusFor(err), { code: err.code, message: err.message });
+  };
+  const tooLarge = (): AioracleError => aggError(AggErrorCode.BodyTooLarge, `body is over the ${opts.bodyLimitBytes}-byte cap`);
+  const handle = async (res: ServerResponse, raw: string): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (err) {
+      return reject(res, aggError(AggErrorCode.BadRequest, `body is not valid JSON: ${(err as Error).message}`));
+    }
+    try {
+      const out = await d.ingest.submit(body);
+      if (out.status === 202) d.metrics?.responsesAccepted.inc();
+      else d.metrics?.responsesDuplicate.inc();
+      writeJson(res, out.status, out.body);
+    } catch (err) {
+      if (err instanceof AioracleError && httpStatusFor(err) < 500) return reject(res, err);
+      d.logger.error({ err }, 'response handling failed');
+      reject(res, err instanceof AioracleError ? err : aggError(AggErrorCode.Internal, 'internal error; retry later', { cause: err, retryable: true }));
+    }
+  };
+  return (req, res) => {
+    d.metrics?.responsesReceived.inc();
+    const len = Number(req.headers['content-length'] ?? 0);
+    if (len > opts.bodyLimitBytes) {
+      reject(res, aggError(AggErrorCode.BodyTooLarge, `body of ${len} bytes is over the ${opts.bodyLimitBytes}-byte cap`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > opts.bodyLimitBytes) {
+        over = true;
+        chunks.length = 0;
+        reject(res, tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (over) return;
+      void handle(res, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', () => {
+      if (!res.headersSent) reject(res, aggError(AggErrorCode.BadRequest, 'the request body could not be read'));
+    });
+  };
+}
+
+/** The express app of the read API, /metrics and /healthz. */
+function createReadApi(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  const json = express.json({ limit: opts.bodyLimitBytes, type: () => true });
+  app.disable('etag');
 
   const sendError = (res: Response, err: AioracleError): void => {
     res.status(httpStatusFor(err)).json({ code: err.code, message: err.message });
   };
-  const reject = (res: Response, err: AioracleError): void => {
-    d.metrics?.responsesRejected.inc({ reason: err.code });
-    sendError(res, err);
-  };
-
-  app.post(
-    '/v1/responses',
-    (req: Request, res: Response, next: NextFunction) => {
-      d.metrics?.responsesReceived.inc();
-      const len = Number(req.headers['content-length'] ?? 0);
-      if (len > opts.bodyLimitBytes) {
-        reject(res, aggError(AggErrorCode.BodyTooLarge, `body of ${len} bytes is over the ${opts.bodyLimitBytes}-byte cap`));
-        req.resume();
-        return;
-      }
-      next();
-    },
-    json,
-    async (req: Request, res: Response) => {
-      try {
-        const out = await d.ingest.submit(req.body as unknown);
-        if (out.status === 202) d.metrics?.responsesAccepted.inc();
-        else d.metrics?.responsesDuplicate.inc();
-        res.status(out.status).json(out.body);
-      } catch (err) {
-        if (err instanceof AioracleError && httpStatusFor(err) < 500) return reject(res, err);
-        d.logger.error({ err }, 'response handling failed');
-        reject(res, err instanceof AioracleError ? err : aggError(AggErrorCode.Internal, 'internal error; retry later', { cause: err, retryable: true }));
-      }
-    },
-  );
-
   app.get('/v1/tasks/:taskId', async (req: Request, res: Response) => {
     const id = String(req.params.taskId);
     if (!/^[1-9][0-9]{0,19}$/.test(id)) return sendError(res, aggError(AggErrorCode.BadRequest, 'taskId must be a decimal integer >= 1'));
@@ -103,19 +149,10 @@ export function createApi(opts: { bodyLimitBytes: number }, d: ApiDeps): express
 
   app.use((_req: Request, res: Response) => sendError(res, aggError(AggErrorCode.NotFound, 'no such endpoint')));
 
-  // Body-parser errors (too large while streaming, malformed JSON) and anything unexpected.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    const isResponse = req.path === '/v1/responses';
-    let out: AioracleError;
-    if (e.type === 'entity.too.large') out = aggError(AggErrorCode.BodyTooLarge, `body is over the ${opts.bodyLimitBytes}-byte cap`);
-    else if (e.type === 'entity.parse.failed' || e.status === 400) out = aggError(AggErrorCode.BadRequest, `body is not valid JSON: ${e.message ?? ''}`);
-    else {
-      d.logger.error({ err }, 'unhandled API error');
-      out = aggError(AggErrorCode.Internal, 'internal error; retry later', { retryable: true });
-    }
-    if (isResponse) reject(res, out);
-    else sendError(res, out);
+  // Anything unexpected.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    d.logger.error({ err }, 'unhandled API error');
+    sendError(res, aggError(AggErrorCode.Internal, 'internal error; retry later', { retryable: true }));
   });
   return app;
 }

@@ -62,6 +62,16 @@ export class RecheckLater extends Error {
   }
 }
 
+/**
+ * respondToTask's gas depends on the number of quorums and non-signers, the output's size, and
+ * whether a feed round is recorded or a callback is given gas: tasks alike in these reuse one
+ * estimate (one eth_estimateGas, which runs the whole BLS check on the node, per shape).
+ */
+export function respondGasKey(ctx: TaskContext, nonSigners: number, outputHex: string): string {
+  const t = ctx.task;
+  return `respond:${t.quorumNumbers.length}:${nonSigners}:${(outputHex.length - 2) >> 1}:${t.feedId === 0n ? 0 : 1}:${t.callback.toLowerCase()}:${t.callbackGasLimit}`;
+}
+
 const revertName = (err: unknown): string | null => (err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' ? ((err.details.revert as string | null) ?? null) : null);
 
 /** The on-chain steps of the workers. */
@@ -115,7 +125,9 @@ export class TaskActions {
     let receipt: TransactionReceipt;
     try {
       this.d.sentAt?.delete(taskId);
-      receipt = await this.d.txSender.send(this.oracle, 'respondToTask', [taskAbiValue(ctx.task), output, nonSignerDataToAbi(data)]);
+      receipt = await this.d.txSender.send(this.oracle, 'respondToTask', [taskAbiValue(ctx.task), output, nonSignerDataToAbi(data)], {
+        estimateKey: respondGasKey(ctx, data.nonSignerIds.length, output),
+      });
     } catch (err) {
       const name = revertName(err);
       this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });

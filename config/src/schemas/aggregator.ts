@@ -62,7 +62,10 @@ export const aggregatorConfigSchema = z
         collection_window_ms: ms(0),
         /** Responses to one digest that arrive within this window are verified as one batch. */
         verify_batch_window_ms: ms(10),
+        /** A batch is checked as soon as it holds this many signatures (it may grow further while every verify thread is busy). */
         verify_batch_max: z.number().int().min(1).max(4096).default(256),
+        /** Worker threads that verify signatures off the event loop (0 = verify on the event loop). */
+        verify_threads: z.number().int().min(0).max(64).default(1),
         /** Tasks whose state is kept parsed in memory (LRU). */
         task_cache_size: z.number().int().min(1).default(4096),
       })

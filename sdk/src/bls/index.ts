@@ -42,3 +42,4 @@ export {
   type PubkeyRegistrationParams,
 } from './pubkeyRegistration.js';
 export { blsBatchVerifySameMessage, type BatchVerifyItem, type BatchVerifyOptions, type BatchVerifyResult } from './batchVerify.js';
+export { BlsVerifyPool, type PoolVerifyItem } from './verifyPool.js';

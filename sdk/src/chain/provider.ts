@@ -5,7 +5,7 @@
  * right after a transaction would otherwise see the block before it), and a short polling interval
  * for local chains. {@link waitForReceipt} polls for receipts instead of relying on block events.
  */
-import { JsonRpcProvider, WebSocketProvider, type Provider, type TransactionReceipt, type TransactionResponse } from 'ethers';
+import { JsonRpcProvider, WebSocketProvider, makeError, type Provider, type TransactionReceipt, type TransactionResponse } from 'ethers';
 import { AioracleError } from '../errors.js';
 
 /** Options of {@link createProvider}. */
@@ -53,7 +53,10 @@ export interface WaitForReceiptOptions {
  * may never come. A reverted transaction throws ethers' CALL_EXCEPTION (as `tx.wait()` does).
  * @example const receipt = await waitForReceipt(await contract.doIt())
  */
-export async function waitForReceipt(tx: TransactionResponse, opts: WaitForReceiptOptions = {}): Promise<TransactionReceipt> {
+export async function waitForReceipt(
+  tx: TransactionResponse | { hash: string; provider: Provider },
+  opts: WaitForReceiptOptions = {},
+): Promise<TransactionReceipt> {
   const provider = tx.provider;
   const confirmations = Math.max(1, opts.confirmations ?? 1);
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -66,9 +69,18 @@ export async function waitForReceipt(tx: TransactionResponse, opts: WaitForRecei
       const head = confirmations > 1 ? await provider.getBlockNumber() : receipt.blockNumber;
       if (head - receipt.blockNumber + 1 >= confirmations) {
         if (receipt.status !== 0) return receipt;
-        // A revert: wait(0) re-reads the receipt and throws ethers' CALL_EXCEPTION, as tx.wait() does.
-        await tx.wait(0);
-        return receipt;
+        // A revert: wait(0) re-reads the receipt and throws ethers' CALL_EXCEPTION, as tx.wait() does;
+        // a bare hash gets the same error built here.
+        if ('wait' in tx) await tx.wait(0);
+        throw makeError('transaction execution reverted', 'CALL_EXCEPTION', {
+          action: 'sendTransaction',
+          data: null,
+          reason: null,
+          invocation: null,
+          revert: null,
+          transaction: { to: receipt.to, from: receipt.from, data: '' },
+          receipt,
+        });
       }
     }
     if (Date.now() > end) {

@@ -1,11 +1,15 @@
 /**
  * Sends contract transactions from one key in nonce order, with gas estimation and a safety
- * margin, and always waits for the receipt (several receipts are awaited at once). Errors are
+ * margin, and always waits for the receipt (several receipts are awaited at once). The nonce is
+ * kept locally and fee data is cached for a short while, so a send costs one eth_sendRawTransaction
+ * plus receipt polls (and an eth_estimateGas unless the caller gives a limit or an estimate key). Errors are
  * classified: a revert is non-retryable (`ERR_TX_REVERTED`, with the custom error's name when the ABI knows it); transport
  * problems and nonce races are retryable (`ERR_RPC`, `ERR_TX_NONCE`), and the nonce manager is reset
  * after any failure so the next send reads the chain's nonce again.
  */
-import { NonceManager, type BaseContract, type Signer, type TransactionReceipt } from 'ethers';
+import { BaseWallet, JsonRpcApiProvider, NonceManager, type BaseContract, type BaseContractMethod, type Provider, type Signer, type TransactionReceipt } from 'ethers';
+
+type ContractMethod = BaseContractMethod<unknown[], unknown, unknown>;
 import { AioracleError } from '../errors.js';
 import { waitForReceipt } from './provider.js';
 
@@ -17,13 +21,25 @@ export interface TxSenderOptions {
   confirmations?: number;
   /** Receipt wait timeout in ms (default 120 s). */
   timeoutMs?: number;
+  /** How long fee data (eth_gasPrice / EIP-1559 fees) is reused, in ms (default 2000; 0 = read per send). */
+  feeCacheMs?: number;
+  /** Called as soon as the node accepted a transaction (before it is mined), e.g. for latency metrics. */
+  onBroadcast?: (sent: { method: string; args: readonly unknown[]; hash: string }) => void;
 }
 
 /** Per-call options of {@link TxSender.send}. */
 export interface SendOptions {
   value?: bigint;
   gasLimit?: bigint;
+  /**
+   * Calls with the same key cost about the same gas (same code path, same sizes): the first is
+   * estimated and later ones reuse that estimate (× the margin) instead of an eth_estimateGas each,
+   * which on a chain runs the whole call. A call that reverts forgets its key's estimate.
+   */
+  estimateKey?: string;
 }
+
+type FeeFields = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
 
 type ErrLike = { code?: string; shortMessage?: string; message?: string; revert?: { name: string; args?: unknown[] } | null; reason?: string | null };
 
@@ -56,11 +72,19 @@ export function classifyTxError(err: unknown, method: string): AioracleError {
 export class TxSender {
   readonly signer: NonceManager;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly opts: Required<TxSenderOptions>;
+  private readonly opts: Required<Omit<TxSenderOptions, 'onBroadcast'>> & Pick<TxSenderOptions, 'onBroadcast'>;
+  private readonly estimates = new Map<string, bigint>();
+  private fees: { at: number; fields: Promise<FeeFields> } | null = null;
 
   constructor(signer: Signer, opts: TxSenderOptions = {}) {
     this.signer = signer instanceof NonceManager ? signer : new NonceManager(signer);
-    this.opts = { gasMarginPct: opts.gasMarginPct ?? 125, confirmations: opts.confirmations ?? 1, timeoutMs: opts.timeoutMs ?? 120_000 };
+    this.opts = {
+      gasMarginPct: opts.gasMarginPct ?? 125,
+      confirmations: opts.confirmations ?? 1,
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      feeCacheMs: opts.feeCacheMs ?? 2000,
+      onBroadcast: opts.onBroadcast,
+    };
   }
 
   /** The sender's address. */
@@ -78,27 +102,79 @@ export class TxSender {
    * classified AioracleError; a mined-but-reverted transaction is `ERR_TX_REVERTED`.
    */
   async send(contract: BaseContract, method: string, args: readonly unknown[], options: SendOptions = {}): Promise<TransactionReceipt> {
-    const fn = (contract.connect(this.signer) as BaseContract).getFunction(method);
-    const overrides: { value?: bigint; gasLimit?: bigint } = {};
+    // Connected to the wallet itself: the nonce is assigned here, not by NonceManager.sendTransaction.
+    const fn = (contract.connect(this.signer.signer) as BaseContract).getFunction(method);
+    const overrides: { value?: bigint; gasLimit?: bigint; nonce?: number } & Partial<FeeFields> = {};
     if (options.value !== undefined) overrides.value = options.value;
+    const key = options.estimateKey;
     try {
       if (options.gasLimit !== undefined) overrides.gasLimit = options.gasLimit;
       else {
-        const est = await fn.estimateGas(...args, overrides);
+        let est = key === undefined ? undefined : this.estimates.get(key);
+        if (est === undefined) {
+          est = await fn.estimateGas(...args, overrides);
+          if (key !== undefined) {
+            if (this.estimates.size >= 1024) this.estimates.clear();
+            this.estimates.set(key, est);
+          }
+        }
         overrides.gasLimit = (est * BigInt(this.opts.gasMarginPct)) / 100n;
       }
+      Object.assign(overrides, await this.feeFields());
     } catch (err) {
       throw classifyTxError(err, method);
     }
-    const broadcast = this.queue.then(() => fn.send(...args, overrides));
+    const broadcast = this.queue.then(async () => {
+      const nonce = await this.signer.getNonce('pending');
+      this.signer.increment();
+      const sent = await this.broadcast(fn, args, { ...overrides, nonce });
+      this.opts.onBroadcast?.({ method, args, hash: sent.hash });
+      return sent;
+    });
     this.queue = broadcast.catch(() => undefined);
     try {
       return await waitForReceipt(await broadcast, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
       // The nonce may not have been used (failed broadcast) or the transaction may be lost: read it
-      // from the chain again on the next send.
+      // from the chain again on the next send. A revert may mean the reused estimate was too low.
       this.signer.reset();
+      if (key !== undefined) this.estimates.delete(key);
       throw classifyTxError(err, method);
     }
+  }
+
+  /**
+   * Signs and sends. A local key signs here and the raw transaction goes out with one
+   * eth_sendRawTransaction: ethers' sendTransaction would parse the signed transaction back and
+   * recover its sender (an ECDSA recovery, milliseconds of CPU) only to build a response object.
+   */
+  private async broadcast(fn: ContractMethod, args: readonly unknown[], overrides: Record<string, unknown>): Promise<{ hash: string; provider: Provider }> {
+    const wallet = this.signer.signer;
+    const provider = wallet.provider;
+    if (wallet instanceof BaseWallet && provider instanceof JsonRpcApiProvider) {
+      const request = await wallet.populateTransaction(await fn.populateTransaction(...args, overrides));
+      const raw = await wallet.signTransaction(request);
+      const hash = (await provider.send('eth_sendRawTransaction', [raw])) as string;
+      return { hash, provider };
+    }
+    return fn.send(...args, overrides);
+  }
+
+  /** EIP-1559 fees when the chain has them, else a legacy gas price; cached for `feeCacheMs`. */
+  private feeFields(): Promise<FeeFields> {
+    const now = Date.now();
+    if (this.fees && now - this.fees.at < this.opts.feeCacheMs) return this.fees.fields;
+    const provider = this.signer.provider;
+    if (!provider) return Promise.reject(new AioracleError('ERR_RPC', 'The signer has no provider', { retryable: false }));
+    const fields = provider.getFeeData().then((f): FeeFields => {
+      if (f.maxFeePerGas != null && f.maxPriorityFeePerGas != null) return { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
+      if (f.gasPrice != null) return { gasPrice: f.gasPrice };
+      throw new AioracleError('ERR_RPC', 'The node returned no fee data', { retryable: true });
+    });
+    this.fees = { at: now, fields };
+    fields.catch(() => {
+      if (this.fees?.fields === fields) this.fees = null;
+    });
+    return fields;
   }
 }

@@ -1,11 +1,18 @@
 /**
- * Aggregator throughput bench: real anvil (AVS deployed once, N operators registered once), real
- * Redis, the real CLI in a child process. Creates T tasks on chain, pre-signs every operator's
- * response to each, replays them over HTTP (keep-alive, bounded concurrency) and reports accepted
- * responses per second and the time from the last needed signature to the submission transaction
- * (p50/p95, from the aggregator's own timestamps in Redis). Ends with one JSON line.
+ * Aggregator bench: real anvil (AVS deployed once, N operators registered once, then a block every
+ * BENCH_BLOCK_TIME s), real Redis, the real CLI in a child process. Creates the tasks on chain and
+ * pre-signs every operator's response to each, then two phases over HTTP (keep-alive):
+ *  1. full load: the responses of T tasks as fast as the aggregator takes them, with C requests in
+ *     flight (default 2 per operator): responses accepted per second, and the time from the last
+ *     needed signature to the submission transaction being sent (p50/p95) with the machine saturated;
+ *  2. paced: P more tasks at R tasks per second, each task's responses sent together (as operators
+ *     answer a task at about the same time): the same latency at a load the machine can carry.
+ * Latencies come from the aggregator's own timestamps in Redis (quorumAtMs → submittedAtMs). Ends
+ * with one JSON line.
  *
- * Env: BENCH_OPERATORS (100), BENCH_TASKS (1000), BENCH_CONCURRENCY (64), BENCH_THRESHOLD_BPS (6667),
+ * Env: BENCH_OPERATORS (100), BENCH_TASKS (1000), BENCH_CONCURRENCY (2 × operators), BENCH_PACED_TASKS
+ * (200), BENCH_PACED_RATE (10 tasks/s), BENCH_THRESHOLD_BPS (6667), BENCH_BLOCK_TIME (1; 0 = a block
+ * per transaction), BENCH_VERIFY_WINDOW_MS (the aggregator's default), BENCH_DEBUG (per-task latencies),
  * BENCH_CPU_PROFILE (a folder: the aggregator writes a V8 CPU profile there).
  */
 import { spawn } from 'node:child_process';
@@ -20,8 +27,12 @@ import { Redis } from 'ioredis';
 
 const N_OPS = Number(process.env.BENCH_OPERATORS ?? 100);
 const N_TASKS = Number(process.env.BENCH_TASKS ?? 1000);
-const CONC = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const CONC = Number(process.env.BENCH_CONCURRENCY ?? 2 * N_OPS);
+const N_PACED = Number(process.env.BENCH_PACED_TASKS ?? 200);
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 10);
+const TARGETS = { responsesPerSec: 2000, quorumToTxSentP95Ms: 50 };
 const BPS = Number(process.env.BENCH_THRESHOLD_BPS ?? 6667);
+const BLOCK_TIME = Number(process.env.BENCH_BLOCK_TIME ?? 1);
 const MODEL_ID = keccak256(toUtf8Bytes('bench@1'));
 const PREFIX = `aggbench-${process.pid}`;
 const log = (m: string): void => console.error(`[bench] ${m}`);
@@ -66,6 +77,7 @@ async function main(): Promise<void> {
       'watcher: { poll_interval_ms: 100 }',
       `submitter: { keystore_file: "${join(dir, 'ks.json')}", password_file: "${join(dir, 'pw')}" }`,
       'expiry: { enabled: false }',
+      ...(process.env.BENCH_VERIFY_WINDOW_MS ? [`aggregation: { verify_batch_window_ms: ${process.env.BENCH_VERIFY_WINDOW_MS} }`] : []),
       'log: { level: warn }',
     ].join('\n'),
   );
@@ -73,37 +85,48 @@ async function main(): Promise<void> {
   const prof = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
   const child = spawn(process.execPath, [...prof, '--conditions=source', '--import', 'tsx', new URL('../src/bin/aggregator.ts', import.meta.url).pathname, 'run', '--config', join(dir, 'aggregator.yaml')], { stdio: ['ignore', 'inherit', 'inherit'] });
 
+  // Blocks: set up with automine (fast), then mine every BENCH_BLOCK_TIME seconds like a real chain
+  // (0 keeps automine: one block per transaction).
+  if (BLOCK_TIME > 0) {
+    await provider.send('evm_setAutomine', [false]);
+    await provider.send('evm_setIntervalMining', [BLOCK_TIME]);
+  }
+
   // Tasks.
   const requester = new NonceManager(new Wallet(anvil.accounts[1]!.privateKey, provider));
   const oracle = bindings.InferenceOracle__factory.connect(d.avs.inferenceOracle, requester);
   const tasks: { task: Task; hash: string }[] = [];
   const pendingTx = [];
-  for (let i = 0; i < N_TASKS; i++) pendingTx.push(await oracle.requestInference(MODEL_ID, hexlify(Uint8Array.from([1, 1, 0, 0, 0, i & 255, i >> 8])), '0x0000000000000000000000000000000000000000', 0));
+  const N_ALL = N_TASKS + N_PACED;
+  for (let i = 0; i < N_ALL; i++) pendingTx.push(await oracle.requestInference(MODEL_ID, hexlify(Uint8Array.from([1, 1, 0, 0, 0, i & 255, (i >> 8) & 255])), '0x0000000000000000000000000000000000000000', 0));
   for (const tx of pendingTx) {
     const r = await waitForReceipt(tx);
     const l = r!.logs.find((x) => x.topics[0] === oracle.interface.getEvent('TaskCreated').topicHash)!;
     const c = parseTaskCreatedLog(l, d.avs.inferenceOracle);
     tasks.push({ task: c.task, hash: taskHash(c.task) });
   }
-  log(`created ${N_TASKS} tasks`);
+  log(`created ${N_ALL} tasks (${N_TASKS} for full load, ${N_PACED} paced)`);
 
   // Pre-signed bodies, task-major order (as operators answer a task at about the same time).
   const output = '0x0101000000' + '2a000000';
   const oh = outputHash(getBytes(output));
-  const bodies: string[] = [];
-  for (const t of tasks) {
+  const bodiesOf = (t: { task: Task; hash: string }): string[] => {
     const digest = responseDigest({ chainId: BigInt(d.chainId), oracle: d.avs.inferenceOracle, taskHash: t.hash, outputHash: oh });
-    ops.forEach((op, i) => {
-      bodies.push(JSON.stringify({ chainId: d.chainId, oracle: d.avs.inferenceOracle, taskId: t.task.taskId.toString(), taskHash: t.hash, operatorId: op.operatorId, output, signature: blsSign(sks[i]!, digest).toSolidityStrings() }));
-    });
-  }
-  log(`pre-signed ${bodies.length} responses`);
+    return ops.map((op, i) =>
+      JSON.stringify({ chainId: d.chainId, oracle: d.avs.inferenceOracle, taskId: t.task.taskId.toString(), taskHash: t.hash, operatorId: op.operatorId, output, signature: blsSign(sks[i]!, digest).toSolidityStrings() }),
+    );
+  };
+  const loadTasks = tasks.slice(0, N_TASKS);
+  const pacedTasks = tasks.slice(N_TASKS);
+  const bodies = loadTasks.flatMap(bodiesOf);
+  const pacedBodies = pacedTasks.map(bodiesOf);
+  log(`pre-signed ${bodies.length + pacedBodies.length * N_OPS} responses`);
 
   // Wait until the aggregator has loaded every task.
   const redis = new Redis('redis://127.0.0.1:6379');
   const ns = `${PREFIX}:${d.chainId}:${d.avs.inferenceOracle.toLowerCase()}`;
   for (;;) {
-    if ((await redis.zcard(`${ns}:tasks`)) >= N_TASKS) break;
+    if ((await redis.zcard(`${ns}:tasks`)) >= N_ALL) break;
     await new Promise((r) => setTimeout(r, 200));
   }
 
@@ -132,34 +155,78 @@ async function main(): Promise<void> {
   );
   const elapsed = (Date.now() - start) / 1000;
   const accepted = codes.get(202) ?? 0;
+  log(`full load: ${accepted} accepted in ${elapsed.toFixed(1)} s`);
 
-  // Wait for every submission, then read the aggregator's timestamps.
-  const lat: number[] = [];
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    lat.length = 0;
-    let done = 0;
-    for (const t of tasks) {
-      const [q, s, st] = await redis.hmget(`${ns}:task:${t.task.taskId}`, 'quorumAtMs', 'submittedAtMs', 'status');
-      if (st === 'finalised') done++;
-      if (q && s) lat.push(Number(s) - Number(q));
+  // quorum → sent of `ts`, once every one of them is finalised (or after 5 minutes).
+  const latencies = async (ts: typeof tasks): Promise<{ lat: number[]; finalised: number }> => {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const lat: number[] = [];
+      let finalised = 0;
+      for (const t of ts) {
+        const [q, sAt, st] = await redis.hmget(`${ns}:task:${t.task.taskId}`, 'quorumAtMs', 'submittedAtMs', 'status');
+        if (st === 'finalised') finalised++;
+        if (q && sAt) lat.push(Number(sAt) - Number(q));
+      }
+      if (finalised >= ts.length || Date.now() > deadline) {
+        if (process.env.BENCH_DEBUG) log(`quorum→sent per task, in task order: ${lat.join(' ')}`);
+        return { lat, finalised };
+      }
+      await new Promise((r) => setTimeout(r, 500));
     }
-    if (done >= N_TASKS || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
+  };
+  const full = await latencies(loadTasks);
+
+  // Paced: one task's responses every 1/R s, all of them at once, without waiting for answers.
+  const pacedCodes = new Map<number, number>();
+  const pacedStart = Date.now();
+  const inFlight: Promise<void>[] = [];
+  for (let k = 0; k < pacedBodies.length; k++) {
+    const due = pacedStart + (k * 1000) / PACED_RATE;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (const b of pacedBodies[k]!) {
+      inFlight.push(postOne(b).then((st) => void pacedCodes.set(st, (pacedCodes.get(st) ?? 0) + 1)));
+    }
   }
+  await Promise.all(inFlight);
+  const pacedElapsed = (Date.now() - pacedStart) / 1000;
+  const paced = await latencies(pacedTasks);
+
   const responded = await oracle.queryFilter(oracle.filters.TaskResponded(), d.startBlock, 'latest');
   child.kill('SIGTERM');
+  const fullP95 = pct(full.lat, 95);
+  const pacedP95 = pct(paced.lat, 95);
   const result = {
     bench: 'aggregator',
     operators: N_OPS,
-    tasks: N_TASKS,
-    responses: bodies.length,
-    statusCodes: Object.fromEntries(codes),
-    responsesAcceptedPerSec: Math.round(accepted / elapsed),
-    responsesHandledPerSec: Math.round(bodies.length / elapsed),
-    replaySeconds: Number(elapsed.toFixed(2)),
-    tasksResponded: responded.length,
-    quorumToTxSentMs: { p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length },
+    blockTimeSec: BLOCK_TIME,
+    fullLoad: {
+      tasks: N_TASKS,
+      responses: bodies.length,
+      concurrency: CONC,
+      statusCodes: Object.fromEntries(codes),
+      responsesAcceptedPerSec: Math.round(accepted / elapsed),
+      replaySeconds: Number(elapsed.toFixed(2)),
+      tasksFinalised: full.finalised,
+      quorumToTxSentMs: { p50: pct(full.lat, 50), p95: fullP95, n: full.lat.length },
+    },
+    paced: {
+      tasks: N_PACED,
+      tasksPerSec: PACED_RATE,
+      responsesPerSec: PACED_RATE * N_OPS,
+      seconds: Number(pacedElapsed.toFixed(2)),
+      statusCodes: Object.fromEntries(pacedCodes),
+      tasksFinalised: paced.finalised,
+      quorumToTxSentMs: { p50: pct(paced.lat, 50), p95: pacedP95, n: paced.lat.length },
+    },
+    tasksRespondedOnChain: responded.length,
+    targets: TARGETS,
+    met: {
+      responsesPerSec: accepted / elapsed >= TARGETS.responsesPerSec,
+      quorumToTxSentP95AtFullLoad: fullP95 <= TARGETS.quorumToTxSentP95Ms,
+      quorumToTxSentP95Paced: pacedP95 <= TARGETS.quorumToTxSentP95Ms,
+    },
   };
   const keys = await redis.keys(`${PREFIX}:*`);
   for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));

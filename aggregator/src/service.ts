@@ -1,6 +1,7 @@
 /**
  * Wires the aggregator from its configuration: provider, Redis, task state, chain watcher, HTTP
- * API, BullMQ queues and workers, feed keeper, metrics; and the start-up recovery that makes a
+ * API with signature verification threads, BullMQ queues, metrics, and the chain writer (workers and
+ * feed keeper, on their own thread); and the start-up recovery that makes a
  * SIGKILL harmless (open tasks re-scanned from Redis, quorum-reached tasks re-enqueued, expiry jobs
  * re-added, the chain re-read from the stored cursor). Nothing here runs on import.
  */
@@ -8,7 +9,6 @@ import { createServer, type Server } from 'node:http';
 import {
   ChainReader,
   ShutdownRegistry,
-  TxSender,
   BlsVerifyPool,
   createProvider,
   destroyProvider,
@@ -19,7 +19,7 @@ import {
   type Logger,
 } from '@aioracle/sdk';
 import type { AggregatorConfig } from '@aioracle/config';
-import { Wallet, getAddress, type Provider } from 'ethers';
+import { Wallet, getAddress } from 'ethers';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApi } from './api/server.js';
@@ -28,12 +28,11 @@ import { ResponseIngest } from './aggregation/responseIngest.js';
 import { TaskLoader, onDemandLoader } from './chain/taskLoader.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
-import { FeedKeeper } from './feedKeeper.js';
 import { getMetrics, type AggregatorMetrics } from './metrics.js';
 import { sampleScrapeGauges } from './scrapeSampler.js';
 import { createQueues, expireJobId, jobOptions, submitJobId, type AggregatorQueues } from './queue/queues.js';
-import { TaskActions } from './queue/taskActions.js';
-import { createWorkers } from './queue/workers.js';
+import { startChainWriter } from './writer/chainWriter.js';
+import { startWriterThread } from './writer/writerHost.js';
 import { TaskContexts } from './state/taskContexts.js';
 import { TaskStore } from './state/taskStore.js';
 
@@ -47,7 +46,6 @@ export interface Aggregator {
   registry: Registry;
   queues: AggregatorQueues;
   watcher: TaskWatcher;
-  actions: TaskActions;
   /** Re-enqueues open work found in Redis (also run at start). */
   recover(): Promise<{ submit: number; expire: number }>;
   /** Graceful stop. */
@@ -117,31 +115,17 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   const store = new TaskStore({ namespace }, { redis: stateRedis });
   const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
   const reader = new ChainReader(provider, avs);
-  const wallet = new Wallet(o.submitterKey, provider);
-  // When each respondToTask transaction reached the node (the quorum → sent latency).
-  const sentAt = new Map<string, number>();
-  const txSender = new TxSender(wallet, {
-    gasMarginPct: cfg.submitter.gas_margin_pct,
-    confirmations: cfg.submitter.confirmations,
-    onBroadcast: ({ method, args }) => {
-      if (method === 'respondToTask') sentAt.set(String((args[0] as { taskId: bigint }).taskId), Date.now());
-    },
-  });
+  const submitter = new Wallet(o.submitterKey).address;
   const queues = createQueues(`${namespace}:q`, redis);
   shutdown.add('queues', () => queues.close());
   const jobOpts = jobOptions(cfg.submitter.attempts, cfg.submitter.backoff_ms);
 
-  const actions = new TaskActions(
-    {
-      oracle: avs.inferenceOracle,
-      slashing: cfg.slashing.enabled,
-      blockTimeMs: cfg.expiry.block_time_ms,
-      maxRecheckMs: cfg.expiry.max_recheck_ms,
-      attempts: cfg.submitter.attempts,
-      backoffMs: cfg.submitter.backoff_ms,
-    },
-    { store, contexts, reader, provider, txSender, queues, metrics, logger: logger.child({ component: 'actions' }), sentAt },
-  );
+  // Submissions, slashing, expiry and feed rounds: on their own thread unless configured inline.
+  const writerParams = { cfg, avs, namespace, submitterKey: o.submitterKey };
+  const writer = cfg.submitter.thread
+    ? await startWriterThread(writerParams, { logger, metrics })
+    : await startChainWriter(writerParams, { logger, metrics });
+  shutdown.add('chain writer', () => writer.stop());
 
   const enqueueSubmit = async (taskId: string, delay = 0): Promise<void> => {
     await queues.submit.add('submit', { taskId }, { ...jobOpts, jobId: submitJobId(taskId), ...(delay > 0 ? { delay } : {}) });
@@ -177,7 +161,10 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   const loadUnknown = onDemandLoader({ reader, provider, store, loader, startBlock, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, logger });
   const ingest = new ResponseIngest(
     { chainId, oracle: avs.inferenceOracle },
-    { store, contexts, verifier, metrics, logger: logger.child({ component: 'ingest' }), onQuorum: (ctx) => enqueueSubmit(ctx.id, cfg.aggregation.collection_window_ms), loadUnknown },
+    { store, contexts, verifier, metrics, logger: logger.child({ component: 'ingest' }), onQuorum: async (ctx) => {
+        writer.submitNow(ctx.id, cfg.aggregation.collection_window_ms);
+        await enqueueSubmit(ctx.id, cfg.aggregation.collection_window_ms);
+      }, loadUnknown },
   );
 
   const watcher = new TaskWatcher(
@@ -239,7 +226,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
           metrics,
           redisPing: () => redis.ping(),
           blockNumber: () => provider.getBlockNumber(),
-          submitterBalance: () => provider.getBalance(wallet.address),
+          submitterBalance: () => provider.getBalance(submitter),
           openTaskCount: () => store.openTaskCount(),
           queueCounts: async () => {
             const out: Record<string, Record<string, number>> = {};
@@ -263,34 +250,18 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
 
-  const workers = createWorkers(
-    { prefix: `${namespace}:q`, connection: redis, submitConcurrency: cfg.submitter.concurrency, slashing: cfg.slashing.enabled, expiry: cfg.expiry.enabled, lockMs: cfg.submitter.job_lock_ms },
-    { actions, logger: logger.child({ component: 'workers' }) },
-  );
-  shutdown.add('workers', () => workers.close(Math.max(1000, cfg.shutdown_grace_ms - 2000)));
   shutdown.add('watcher', () => watcher.stop());
   shutdown.add('http', () => new Promise<void>((r) => {
     server.close(() => r());
     server.closeAllConnections();
   }));
 
-  let keeper: FeedKeeper | null = null;
-  if (cfg.feeds.enabled) {
-    keeper = new FeedKeeper(
-      { feeds: avs.inferenceFeeds, feedIds: cfg.feeds.feed_ids.map((s) => BigInt(s)), pollIntervalMs: cfg.feeds.poll_interval_ms, feeWei: BigInt(cfg.feeds.fee_wei), namespace },
-      { provider: provider as Provider, txSender, redis, metrics, logger: logger.child({ component: 'feeds' }) },
-    );
-    keeper.start();
-    const k = keeper;
-    shutdown.add('feeds', () => k.stop());
-  }
-
   await recover();
   watcher.start();
   const rescan = setInterval(() => void recover().catch((err: unknown) => logger.warn({ err }, 're-scan failed')), 30_000);
   rescan.unref();
   shutdown.add('rescan', () => clearInterval(rescan));
-  logger.info({ port, chainId: chainId.toString(), oracle: avs.inferenceOracle, submitter: wallet.address, startBlock }, 'aggregator started');
+  logger.info({ port, chainId: chainId.toString(), oracle: avs.inferenceOracle, submitter, startBlock, writerThread: cfg.submitter.thread }, 'aggregator started');
 
   return {
     port,
@@ -300,7 +271,6 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     registry,
     queues,
     watcher,
-    actions,
     recover,
     async stop() {
       const r = await shutdown.shutdown(cfg.shutdown_grace_ms);

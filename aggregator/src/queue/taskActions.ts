@@ -78,6 +78,8 @@ const revertName = (err: unknown): string | null => (err instanceof AioracleErro
 export class TaskActions {
   private readonly oracle;
   private readonly models = new Map<string, ModelInfo>();
+  /** Submissions in progress in this process: the direct path and the job path share one. */
+  private readonly submitting = new Map<string, Promise<'sent' | 'already' | 'closed'>>();
 
   constructor(
     private readonly opts: TaskActionsOptions,
@@ -92,21 +94,35 @@ export class TaskActions {
     return ctx;
   }
 
-  /** Submits the quorum output of `taskId` (idempotent). */
+  /**
+   * Submits the quorum output of `taskId` (idempotent). Concurrent calls in this process (the
+   * direct call on quorum and the BullMQ job) share one attempt.
+   */
   async submit(taskId: string): Promise<'sent' | 'already' | 'closed'> {
-    const rec = await this.d.store.getTask(taskId);
-    if (!rec) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is unknown`);
-    if (rec.status === 'finalised' || rec.status === 'expired') return 'closed';
-    if (!rec.quorumOutput) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} has no quorum output`);
-    const ctx = await this.context(taskId);
-    // One round of reads, in parallel: this path is the quorum → transaction latency.
-    const [closed, responses, outputs, head] = await Promise.all([
-      this.syncClosed(ctx),
+    let p = this.submitting.get(taskId);
+    if (!p) {
+      p = this.submitOnce(taskId).finally(() => this.submitting.delete(taskId));
+      this.submitting.set(taskId, p);
+    }
+    return p;
+  }
+
+  private async submitOnce(taskId: string): Promise<'sent' | 'already' | 'closed'> {
+    // One round of reads, in parallel (Redis, the chain's view of the task, the head): this path is
+    // the quorum → transaction latency.
+    const ctxP = this.d.contexts.get(taskId);
+    const [rec, ctx, responses, outputs, head, closed] = await Promise.all([
+      this.d.store.getTask(taskId),
+      ctxP,
       this.d.store.getResponses(taskId),
       this.d.store.getOutputs(taskId),
       this.d.provider.getBlockNumber(),
+      ctxP.then((c) => (c ? this.syncClosed(c) : false)),
     ]);
+    if (!rec || !ctx) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is unknown`);
+    if (rec.status === 'finalised' || rec.status === 'expired') return 'closed';
     if (closed) return 'already';
+    if (!rec.quorumOutput) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} has no quorum output`);
 
     const sigs = new Map<string, G1Point>();
     for (const [opId, r] of responses) if (r.outputHash === rec.quorumOutput) sigs.set(opId, g1FromSolidity(r.signature));

@@ -71,6 +71,20 @@ export class TaskContexts {
     return p;
   }
 
+  /**
+   * Parses every operator key stored in Redis now (validating a G2 key costs milliseconds), so a
+   * process that starts with tasks waiting does not pay for it on its first submissions.
+   */
+  async warmKeys(): Promise<number> {
+    let n = 0;
+    for (const [id, k] of await this.store.allOperatorKeys()) {
+      if (keyCache.has(id)) continue;
+      keyCache.set(id, { g1: g1FromBytes(k.g1), g2: g2FromBytes(k.g2) });
+      n++;
+    }
+    return n;
+  }
+
   /** Drops a task from memory (finalised or expired). */
   forget(id: string): void {
     const ctx = this.cache.get(id);

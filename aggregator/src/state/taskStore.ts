@@ -137,6 +137,12 @@ export class TaskStore {
     return raw.map((r) => (r ? (JSON.parse(r) as StoredOperatorKeys) : null));
   }
 
+  /** Every stored operator's keys (operatorId → keys). */
+  async allOperatorKeys(): Promise<Map<string, StoredOperatorKeys>> {
+    const h = await this.redis.hgetall(`${this.ns}:opkeys`);
+    return new Map(Object.entries(h).map(([id, v]) => [id, JSON.parse(v) as StoredOperatorKeys]));
+  }
+
   /**
    * Creates a task with its snapshot unless it exists; true when created. The operator set is
    * written once (SET NX) and shared with every task that sees the same state.

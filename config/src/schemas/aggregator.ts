@@ -89,6 +89,11 @@ export const aggregatorConfigSchema = z
          * restarted or second aggregator takes the job over after about 1.5× this.
          */
         job_lock_ms: z.number().int().min(1000).default(10_000),
+        /**
+         * Run the workers (submit, slash, expire) and the feed keeper on their own thread, so that a
+         * submission never waits behind the HTTP intake (false = on the main event loop).
+         */
+        thread: z.boolean().default(true),
       }),
     expiry: z
       .object({

@@ -9,12 +9,13 @@
  * signature falls (a pairing product costs as much as ~25 signatures of a big batch). Without a
  * pool, a due batch is checked at once on the event loop.
  */
-import { blsBatchVerifySameMessage, blsVerify, type BlsVerifyPool, type G1Point, type G2Point } from '@aioracle/sdk';
+import { blsBatchVerifySameMessage, blsVerify, g1FromBytes, type BlsVerifyPool, type G2Point } from '@aioracle/sdk';
 import type { AggregatorMetrics } from '../metrics.js';
 
 interface Pending {
   digest: string;
-  items: { signature: G1Point; publicKeyG2: G2Point }[];
+  /** Signatures as their validated 64-byte X‖Y encodings. */
+  items: { signature: Uint8Array; publicKeyG2: G2Point }[];
   resolvers: ((ok: boolean) => void)[];
   rejecters: ((err: unknown) => void)[];
   timer: NodeJS.Timeout | null;
@@ -44,8 +45,11 @@ export class BatchVerifier {
     this.pool = deps.pool ?? null;
   }
 
-  /** Resolves true when `signature` is valid for `digest` under `publicKeyG2`. */
-  verify(digest: string, signature: G1Point, publicKeyG2: G2Point): Promise<boolean> {
+  /**
+   * Resolves true when `signature` (a G1 point's 64-byte X‖Y encoding, already checked to be on the
+   * curve) is valid for `digest` under `publicKeyG2`.
+   */
+  verify(digest: string, signature: Uint8Array, publicKeyG2: G2Point): Promise<boolean> {
     return new Promise((resolve, reject) => {
       let p = this.pending.get(digest);
       if (!p) {
@@ -113,11 +117,12 @@ export class BatchVerifier {
     try {
       this.metrics?.verifyBatchSize.observe(p.items.length);
       let bad: Set<number>;
-      if (p.items.length === 1) {
-        const it = p.items[0]!;
+      const items = p.items.map((it) => ({ signature: g1FromBytes(it.signature), publicKeyG2: it.publicKeyG2 }));
+      if (items.length === 1) {
+        const it = items[0]!;
         bad = blsVerify(it.signature, it.publicKeyG2, p.digest) ? new Set() : new Set([0]);
       } else {
-        bad = new Set(blsBatchVerifySameMessage(p.digest, p.items).bad);
+        bad = new Set(blsBatchVerifySameMessage(p.digest, items).bad);
       }
       this.settle(p, bad);
     } catch (err) {

@@ -5,7 +5,7 @@
  * Redis (signed stake per quorum, quorum transition) → on quorum, the submission is scheduled.
  * Nothing counts before its signature verified; nothing is answered 202 before Redis has it.
  */
-import { AioracleError, g1FromSolidity, responseDigest, type G1Point, type Logger } from '@aioracle/sdk';
+import { AioracleError, g1CheckSolidity, responseDigest, type Logger } from '@aioracle/sdk';
 import { keccak256 } from 'ethers';
 import { formatZodIssues } from '../util/zod.js';
 import { AggErrorCode, aggError } from '../errors.js';
@@ -66,7 +66,12 @@ export class ResponseIngest {
       throw aggError(AggErrorCode.OperatorNotRegistered, `Operator ${r.operatorId} is not in quorums [${ctx.snapshot.quorums.join(', ')}] at the reference block ${ctx.task.referenceBlock}`);
     }
 
-    const outputHash = keccak256(r.output).toLowerCase();
+    // Every operator sends the same output: hash it once per task.
+    let outputHash = ctx.outputHashes.get(r.output);
+    if (outputHash === undefined) {
+      outputHash = keccak256(r.output).toLowerCase();
+      if (ctx.outputHashes.size < 64) ctx.outputHashes.set(r.output, outputHash);
+    }
     // Retries of what this process already stored, and late responses to a task it knows is closed,
     // are answered from memory: no Redis round trip, no pairing. Everything else is re-checked
     // atomically by the accept script (another aggregator may share the Redis).
@@ -77,9 +82,9 @@ export class ResponseIngest {
     }
     if (ctx.closed) throw aggError(AggErrorCode.TaskClosed, `Task ${r.taskId} is already closed`);
 
-    let sig: G1Point;
+    let sig: { x: bigint; y: bigint; bytes: Uint8Array };
     try {
-      sig = g1FromSolidity([r.signature[0], r.signature[1]]);
+      sig = g1CheckSolidity([r.signature[0], r.signature[1]]);
     } catch (cause) {
       throw aggError(AggErrorCode.SignatureInvalid, 'signature is not a valid G1 point', { cause });
     }
@@ -88,7 +93,7 @@ export class ResponseIngest {
       digest = responseDigest({ chainId: this.chainId, oracle: this.oracle, taskHash: ctx.taskHash, outputHash });
       if (ctx.digests.size < 64) ctx.digests.set(outputHash, digest);
     }
-    if (!(await this.d.verifier.verify(digest, sig, op.pkG2))) {
+    if (!(await this.d.verifier.verify(digest, sig.bytes, op.pkG2))) {
       throw aggError(AggErrorCode.SignatureInvalid, `signature does not verify for operator ${r.operatorId} over task ${r.taskId} and this output`);
     }
 
@@ -96,7 +101,7 @@ export class ResponseIngest {
       id: r.taskId,
       operatorId: r.operatorId,
       outputHash,
-      signature: sig.toSolidityStrings(),
+      signature: [sig.x.toString(), sig.y.toString()],
       outputHex: r.output,
       stakes: op.addStakes,
       required: ctx.snapshot.required,

@@ -27,6 +27,8 @@ export interface TaskContext {
   operators: Map<string, TaskOperator>;
   /** outputHash → response digest, filled on first use. */
   digests: Map<string, string>;
+  /** Output hex (as received, lower case) → its keccak256, filled on first use. */
+  outputHashes: Map<string, string>;
   /**
    * operatorId → output hash of the responses this process saw stored (accepted or duplicate), so
    * an operator's retry is answered without Redis or a pairing. Redis stays the authority: the
@@ -103,6 +105,7 @@ export class TaskContexts {
       snapshot,
       operators: await this.operatorsOf(snapshot),
       digests: new Map(),
+      outputHashes: new Map(),
       answered: new Map(),
       closed: rec.status === 'finalised' || rec.status === 'expired',
     };

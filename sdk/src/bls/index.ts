@@ -10,6 +10,7 @@ export {
   G1Point,
   G2Point,
   g1FromSolidity,
+  g1CheckSolidity,
   g2FromSolidity,
   g1FromBytes,
   g2FromBytes,

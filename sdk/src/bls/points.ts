@@ -219,9 +219,13 @@ function pair(v: unknown, field: string): [unknown, unknown] {
   return [v[0], v[1]];
 }
 
-function g1Checked(x: bigint, y: bigint): G1Point {
+function checkG1(x: bigint, y: bigint): void {
   if (x === 0n && y === 0n) throw blsError(BlsErrorCode.InvalidPoint, 'Invalid G1 point: the point at infinity is not accepted', { reason: 'infinity' });
   if (!isOnCurveG1(x, y)) throw blsError(BlsErrorCode.InvalidPoint, 'Invalid G1 point: not on the curve y² = x³ + 3', { reason: 'not-on-curve' });
+}
+
+function g1Checked(x: bigint, y: bigint): G1Point {
+  checkG1(x, y);
   const b = backend();
   return new G1Point(TOKEN, { backend: b, handle: b.g1FromAffine(x, y), affine: { x, y } });
 }
@@ -247,6 +251,23 @@ export function g1FromSolidity(v: G1Solidity): G1Point {
   else if (typeof v === 'object' && v !== null && 'X' in v && 'Y' in v) ({ X: xs, Y: ys } = v as { X: unknown; Y: unknown });
   else throw blsError(BlsErrorCode.InvalidEncoding, 'Invalid G1 point: expected [X, Y] or { X, Y }', { field: 'G1 point' });
   return g1Checked(coordinate(xs, 'G1.X'), coordinate(ys, 'G1.Y'));
+}
+
+/**
+ * Validates an untrusted G1 point in Solidity form exactly as {@link g1FromSolidity} does, but only
+ * returns its coordinates and 64-byte encoding, building no backend point: for code that forwards
+ * signatures (to a verification thread, to storage) and never computes with them itself.
+ */
+export function g1CheckSolidity(v: G1Solidity): { x: bigint; y: bigint; bytes: Uint8Array } {
+  let xs: unknown;
+  let ys: unknown;
+  if (Array.isArray(v)) [xs, ys] = pair(v, 'G1 point');
+  else if (typeof v === 'object' && v !== null && 'X' in v && 'Y' in v) ({ X: xs, Y: ys } = v as { X: unknown; Y: unknown });
+  else throw blsError(BlsErrorCode.InvalidEncoding, 'Invalid G1 point: expected [X, Y] or { X, Y }', { field: 'G1 point' });
+  const x = coordinate(xs, 'G1.X');
+  const y = coordinate(ys, 'G1.Y');
+  checkG1(x, y);
+  return { x, y, bytes: packWords([x, y]) };
 }
 
 /** Parses and validates an untrusted G2 point in Solidity form `[[X_im, X_re], [Y_im, Y_re]]` (on curve, in subgroup). */

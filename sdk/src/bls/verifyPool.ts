@@ -14,9 +14,9 @@ import { digestBytes } from './signature.js';
 import type { BytesLike } from './points.js';
 import { blsError, BlsErrorCode } from './errors.js';
 
-/** One signature of a batch with the signer's validated G2 key. */
+/** One signature of a batch (a point, or its 64-byte X‖Y encoding) with the signer's validated G2 key. */
 export interface PoolVerifyItem {
-  signature: G1Point;
+  signature: G1Point | Uint8Array;
   publicKeyG2: G2Point;
 }
 
@@ -71,7 +71,9 @@ export class BlsVerifyPool {
     const sigs = new Uint8Array(64 * items.length);
     items.forEach((it, i) => {
       keys[i] = this.indexOf(it.publicKeyG2);
-      sigs.set(it.signature.toBytes(), 64 * i);
+      const bytes = it.signature instanceof Uint8Array ? it.signature : it.signature.toBytes();
+      if (bytes.length !== 64) throw blsError(BlsErrorCode.InvalidEncoding, `signature ${i}: expected 64 bytes, got ${bytes.length}`);
+      sigs.set(bytes, 64 * i);
     });
     if (slot.known < this.keyBytes.length) {
       const fresh: [number, Uint8Array][] = [];

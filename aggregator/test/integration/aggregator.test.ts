@@ -119,6 +119,9 @@ test('bad requests get the documented 4xx, are counted, and the service keeps wo
   for (const code of ['ERR_SIGNATURE_INVALID', 'ERR_OPERATOR_NOT_REGISTERED', 'ERR_BODY_TOO_LARGE', 'ERR_BAD_REQUEST', 'ERR_TASK_UNKNOWN', 'ERR_CONFLICTING_RESPONSE']) {
     expect(metrics).toMatch(new RegExp(`aioracle_aggregator_responses_rejected_total\\{reason="${code}"\\} [1-9]`));
   }
+  // Counted on the chain-writer thread, relayed to this process's one registry.
+  expect(metrics).toMatch(/aioracle_aggregator_submissions_total\{outcome="sent"\} [1-9]/);
+  expect(metrics).toMatch(/aioracle_aggregator_tasks_finalised_total [1-9]/);
   const view = (await (await fetch(`${base}/v1/tasks/${t1.task.taskId}`)).json()) as { status: string; txHash: string };
   expect(view.status).toBe('finalised');
   expect(view.txHash).toMatch(/^0x[0-9a-f]{64}$/);

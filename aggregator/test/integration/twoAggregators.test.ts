@@ -34,7 +34,11 @@ beforeAll(async () => {
   await w.provider.send('evm_setIntervalMining', [1]);
   aggs = [
     await startAggregator(testConfig(w, PREFIX_A), { logger: noopLogger, submitterKey: w.submitterKey }),
-    await startAggregator(testConfig(w, PREFIX_B), { logger: noopLogger, submitterKey: w.anvil.accounts[3]!.privateKey }),
+    // The second runs its chain writer on the main event loop (submitter.thread: false): both modes race.
+    await startAggregator(testConfig(w, PREFIX_B, { submitter: { keystore_file: '/nonexistent', attempts: 5, backoff_ms: 100, thread: false } }), {
+      logger: noopLogger,
+      submitterKey: w.anvil.accounts[3]!.privateKey,
+    }),
   ];
 });
 

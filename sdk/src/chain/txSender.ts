@@ -73,7 +73,7 @@ export class TxSender {
   readonly signer: NonceManager;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly opts: Required<Omit<TxSenderOptions, 'onBroadcast'>> & Pick<TxSenderOptions, 'onBroadcast'>;
-  private readonly estimates = new Map<string, bigint>();
+  private readonly estimates = new Map<string, Promise<bigint>>();
   private fees: { at: number; fields: Promise<FeeFields> } | null = null;
 
   constructor(signer: Signer, opts: TxSenderOptions = {}) {
@@ -112,13 +112,17 @@ export class TxSender {
       else {
         let est = key === undefined ? undefined : this.estimates.get(key);
         if (est === undefined) {
-          est = await fn.estimateGas(...args, overrides);
+          // Concurrent sends of one shape share the first one's estimate.
+          est = fn.estimateGas(...args, overrides);
           if (key !== undefined) {
             if (this.estimates.size >= 1024) this.estimates.clear();
             this.estimates.set(key, est);
+            est.catch(() => {
+              if (this.estimates.get(key) === est) this.estimates.delete(key);
+            });
           }
         }
-        overrides.gasLimit = (est * BigInt(this.opts.gasMarginPct)) / 100n;
+        overrides.gasLimit = ((await est) * BigInt(this.opts.gasMarginPct)) / 100n;
       }
       Object.assign(overrides, await this.feeFields());
     } catch (err) {

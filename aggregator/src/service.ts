@@ -20,7 +20,7 @@ import {
 } from '@aioracle/sdk';
 import type { AggregatorConfig } from '@aioracle/config';
 import { Wallet, getAddress } from 'ethers';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApi } from './api/server.js';
 import { BatchVerifier } from './aggregation/batchVerifier.js';
@@ -35,6 +35,7 @@ import { startChainWriter } from './writer/chainWriter.js';
 import { startWriterThread } from './writer/writerHost.js';
 import { TaskContexts } from './state/taskContexts.js';
 import { TaskStore } from './state/taskStore.js';
+import { openRedisConnections } from './state/redisConnections.js';
 
 /** A running aggregator. */
 export interface Aggregator {
@@ -98,17 +99,8 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     throw aggError(AggErrorCode.ChainMismatch, `The node at eth_rpc_url is on chain ${chainId}, the config says ${cfg.chain_id}`);
   }
   const namespace = `${cfg.redis.prefix}:${chainId}:${avs.inferenceOracle.toLowerCase()}`;
-  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
-  shutdown.add('redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
-  });
+  const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown);
   await checkRedisSettings(redis, logger);
-  // The aggregation state's own connection, auto-pipelined: the commands of many concurrent
-  // responses go out in one write (BullMQ keeps the plain connection above).
-  const stateRedis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
-  shutdown.add('redis (state)', async () => {
-    await stateRedis.quit().catch(() => stateRedis.disconnect());
-  });
 
   const registry = new Registry();
   const metrics = getMetrics(registry);

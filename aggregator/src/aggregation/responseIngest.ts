@@ -66,12 +66,14 @@ export class ResponseIngest {
       throw aggError(AggErrorCode.OperatorNotRegistered, `Operator ${r.operatorId} is not in quorums [${ctx.snapshot.quorums.join(', ')}] at the reference block ${ctx.task.referenceBlock}`);
     }
 
-    // Every operator sends the same output: hash it once per task.
-    let outputHash = ctx.outputHashes.get(r.output);
-    if (outputHash === undefined) {
-      outputHash = keccak256(r.output).toLowerCase();
-      if (ctx.outputHashes.size < 64) ctx.outputHashes.set(r.output, outputHash);
+    // Every operator sends the same output: hash it and derive its digest once per task.
+    let out = ctx.outputs.get(r.output);
+    if (out === undefined) {
+      const hash = keccak256(r.output).toLowerCase();
+      out = { hash, digest: responseDigest({ chainId: this.chainId, oracle: this.oracle, taskHash: ctx.taskHash, outputHash: hash }) };
+      if (ctx.outputs.size < 64) ctx.outputs.set(r.output, out);
     }
+    const outputHash = out.hash;
     // Retries of what this process already stored, and late responses to a task it knows is closed,
     // are answered from memory: no Redis round trip, no pairing. Everything else is re-checked
     // atomically by the accept script (another aggregator may share the Redis).
@@ -88,12 +90,7 @@ export class ResponseIngest {
     } catch (cause) {
       throw aggError(AggErrorCode.SignatureInvalid, 'signature is not a valid G1 point', { cause });
     }
-    let digest = ctx.digests.get(outputHash);
-    if (digest === undefined) {
-      digest = responseDigest({ chainId: this.chainId, oracle: this.oracle, taskHash: ctx.taskHash, outputHash });
-      if (ctx.digests.size < 64) ctx.digests.set(outputHash, digest);
-    }
-    if (!(await this.d.verifier.verify(digest, sig.bytes, op.pkG2))) {
+    if (!(await this.d.verifier.verify(out.digest, sig.bytes, op.pkG2))) {
       throw aggError(AggErrorCode.SignatureInvalid, `signature does not verify for operator ${r.operatorId} over task ${r.taskId} and this output`);
     }
 

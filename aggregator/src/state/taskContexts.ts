@@ -25,10 +25,8 @@ export interface TaskContext {
   createdAtMs: number;
   snapshot: OperatorSnapshot;
   operators: Map<string, TaskOperator>;
-  /** outputHash → response digest, filled on first use. */
-  digests: Map<string, string>;
-  /** Output hex (as received, lower case) → its keccak256, filled on first use. */
-  outputHashes: Map<string, string>;
+  /** Output hex (as received, lower case) → its keccak256 and response digest, filled on first use. */
+  outputs: Map<string, { hash: string; digest: string }>;
   /**
    * operatorId → output hash of the responses this process saw stored (accepted or duplicate), so
    * an operator's retry is answered without Redis or a pairing. Redis stays the authority: the
@@ -104,8 +102,7 @@ export class TaskContexts {
       createdAtMs: rec.createdAtMs,
       snapshot,
       operators: await this.operatorsOf(snapshot),
-      digests: new Map(),
-      outputHashes: new Map(),
+      outputs: new Map(),
       answered: new Map(),
       closed: rec.status === 'finalised' || rec.status === 'expired',
     };

@@ -8,7 +8,6 @@
 import { ChainReader, ShutdownRegistry, TxSender, createProvider, destroyProvider, initBls, type AvsAddresses, type Logger } from '@aioracle/sdk';
 import type { AggregatorConfig } from '@aioracle/config';
 import { Wallet, type Provider } from 'ethers';
-import { Redis } from 'ioredis';
 import { FeedKeeper } from '../feedKeeper.js';
 import type { AggregatorMetrics } from '../metrics.js';
 import { createQueues } from '../queue/queues.js';
@@ -16,6 +15,7 @@ import { TaskActions } from '../queue/taskActions.js';
 import { createWorkers } from '../queue/workers.js';
 import { TaskContexts } from '../state/taskContexts.js';
 import { TaskStore } from '../state/taskStore.js';
+import { openRedisConnections } from '../state/redisConnections.js';
 
 /** What the chain writer needs (plain data: it crosses to a worker thread). */
 export interface ChainWriterParams {
@@ -45,14 +45,7 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
   try {
     const provider = createProvider(cfg.eth_rpc_url);
     shutdown.add('provider', () => destroyProvider(provider));
-    const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null });
-    shutdown.add('redis', async () => {
-      await redis.quit().catch(() => redis.disconnect());
-    });
-    const stateRedis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
-    shutdown.add('redis (state)', async () => {
-      await stateRedis.quit().catch(() => stateRedis.disconnect());
-    });
+    const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown);
     const store = new TaskStore({ namespace }, { redis: stateRedis });
     const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
     await contexts.warmKeys();

@@ -3,12 +3,8 @@
  * to the main thread's logger and registry. A writer thread that dies is restarted (after 1 s): its
  * jobs are in Redis, so the new one takes them over once their locks lapse.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { Logger } from '@aioracle/sdk';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker, type Logger } from '@aioracle/sdk';
 import { AggErrorCode, aggError } from '../errors.js';
 import type { AggregatorMetrics } from '../metrics.js';
 import type { ChainWriter, ChainWriterParams } from './chainWriter.js';
@@ -20,19 +16,6 @@ type FromThread =
   | { type: 'log'; level: LogLevel; bindings: Record<string, unknown>; obj: Record<string, unknown>; msg?: string }
   | { type: 'metric'; name: string; method: string; args: unknown[] };
 
-/**
- * A worker on this package's `writerThread` module. Running from the TypeScript sources (tests,
- * benches), the thread first registers tsx, which threads do not inherit from their parent.
- */
-function spawnThread(opts: WorkerOptions): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./writerThread.js', self), opts);
-  const tsx = tsxEsmApi(self);
-  const entry = new URL('./writerThread.ts', self).href;
-  const code = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), opts);
-}
-
 /** An Error again (the thread sends its fields), so the logger's error serialiser applies. */
 function asError(v: unknown): unknown {
   if (!v || typeof v !== 'object' || typeof (v as { message?: unknown }).message !== 'string') return v;
@@ -42,13 +25,6 @@ function asError(v: unknown): unknown {
   if (f.stack) e.stack = f.stack;
   if (f.code) e.code = f.code;
   return e;
-}
-
-/** The file URL of tsx's ESM API (`tsx/esm/api`, import condition), found from tsx's package.json. */
-function tsxEsmApi(from: string): string {
-  const pkgFile = createRequire(from).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
 }
 
 /** Starts the writer thread and waits until its workers run. */
@@ -68,7 +44,7 @@ export async function startWriterThread(params: ChainWriterParams, o: { logger: 
 
   const launch = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const w = spawnThread({ workerData: params, name: 'aggregator-writer' });
+      const w = startModuleWorker(siblingModule(import.meta.url, 'writerThread'), { workerData: params, name: 'aggregator-writer' });
       let ready = false;
       w.on('message', (m: FromThread) => {
         if (m.type === 'ready') {

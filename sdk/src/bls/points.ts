@@ -245,12 +245,18 @@ function g2Checked(a: G2AffineValue): G2Point {
 
 /** Parses and validates an untrusted G1 point in Solidity form (on curve, not infinity). */
 export function g1FromSolidity(v: G1Solidity): G1Point {
+  const { x, y } = g1SolidityCoordinates(v);
+  return g1Checked(x, y);
+}
+
+/** The coordinates of a G1 point in Solidity form, each checked to be a field element. */
+function g1SolidityCoordinates(v: G1Solidity): { x: bigint; y: bigint } {
   let xs: unknown;
   let ys: unknown;
   if (Array.isArray(v)) [xs, ys] = pair(v, 'G1 point');
   else if (typeof v === 'object' && v !== null && 'X' in v && 'Y' in v) ({ X: xs, Y: ys } = v as { X: unknown; Y: unknown });
   else throw blsError(BlsErrorCode.InvalidEncoding, 'Invalid G1 point: expected [X, Y] or { X, Y }', { field: 'G1 point' });
-  return g1Checked(coordinate(xs, 'G1.X'), coordinate(ys, 'G1.Y'));
+  return { x: coordinate(xs, 'G1.X'), y: coordinate(ys, 'G1.Y') };
 }
 
 /**
@@ -259,13 +265,7 @@ export function g1FromSolidity(v: G1Solidity): G1Point {
  * signatures (to a verification thread, to storage) and never computes with them itself.
  */
 export function g1CheckSolidity(v: G1Solidity): { x: bigint; y: bigint; bytes: Uint8Array } {
-  let xs: unknown;
-  let ys: unknown;
-  if (Array.isArray(v)) [xs, ys] = pair(v, 'G1 point');
-  else if (typeof v === 'object' && v !== null && 'X' in v && 'Y' in v) ({ X: xs, Y: ys } = v as { X: unknown; Y: unknown });
-  else throw blsError(BlsErrorCode.InvalidEncoding, 'Invalid G1 point: expected [X, Y] or { X, Y }', { field: 'G1 point' });
-  const x = coordinate(xs, 'G1.X');
-  const y = coordinate(ys, 'G1.Y');
+  const { x, y } = g1SolidityCoordinates(v);
   checkG1(x, y);
   return { x, y, bytes: packWords([x, y]) };
 }

@@ -7,7 +7,8 @@
  * Keys are sent to each worker once (by a pool index) and stay there; signatures travel as 64
  * bytes each. A worker that dies fails its batch and is replaced for the next one.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../util/worker.js';
 import { blsBackendName } from './init.js';
 import type { G1Point, G2Point } from './points.js';
 import { digestBytes } from './signature.js';
@@ -28,7 +29,7 @@ interface Slot {
   pending: Map<number, { resolve: (bad: number[]) => void; reject: (err: Error) => void }>;
 }
 
-const WORKER_URL = new URL('../../worker/blsVerifyWorker.mjs', import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'verifyWorker');
 
 /** A fixed set of verification threads. */
 export class BlsVerifyPool {
@@ -107,7 +108,7 @@ export class BlsVerifyPool {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(WORKER_URL, { workerData: { backend: blsBackendName() ?? 'mcl', typescript: import.meta.url.endsWith('.ts') } });
+    const worker = startModuleWorker(WORKER_URL, { workerData: { backend: blsBackendName() ?? 'mcl' } });
     worker.unref();
     const slot: Slot = { worker, busy: false, known: 0, pending: new Map() };
     return new Promise<void>((resolve, reject) => {

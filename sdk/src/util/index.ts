@@ -1,2 +1,3 @@
 export * from './retry.js';
 export * from './shutdown.js';
+export * from './worker.js';

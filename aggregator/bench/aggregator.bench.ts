@@ -7,8 +7,10 @@
  *     needed signature to the submission transaction being sent (p50/p95) with the machine saturated;
  *  2. paced: P more tasks at R tasks per second, each task's responses sent together (as operators
  *     answer a task at about the same time): the same latency at a load the machine can carry.
- * Latencies come from the aggregator's own timestamps in Redis (quorumAtMs → submittedAtMs). Ends
- * with one JSON line.
+ * Latencies come from the aggregator's own timestamps in Redis, two ways: quorum → sent (quorumAtMs,
+ * the accept that completed the quorum, → submittedAtMs, the node took the transaction) and
+ * signature → sent (quorumSignatureAtMs, when the response that completed the quorum was read off
+ * the socket: adds its verification batch and accept). Ends with one JSON line.
  *
  * Env: BENCH_OPERATORS (100), BENCH_TASKS (1000), BENCH_CONCURRENCY (2 × operators), BENCH_PACED_TASKS
  * (200), BENCH_PACED_RATE (10 tasks/s), BENCH_THRESHOLD_BPS (6667), BENCH_BLOCK_TIME (1; 0 = a block
@@ -157,20 +159,24 @@ async function main(): Promise<void> {
   const accepted = codes.get(202) ?? 0;
   log(`full load: ${accepted} accepted in ${elapsed.toFixed(1)} s`);
 
-  // quorum → sent of `ts`, once every one of them is finalised (or after 5 minutes).
-  const latencies = async (ts: typeof tasks): Promise<{ lat: number[]; finalised: number }> => {
+  // Per task of `ts`, once every one of them is finalised (or after 5 minutes): quorum → sent (the
+  // accept that completed the quorum to the node taking the transaction) and signature → sent (from
+  // when that response reached the aggregator: adds its verification and accept).
+  const latencies = async (ts: typeof tasks): Promise<{ lat: number[]; sigLat: number[]; finalised: number }> => {
     const deadline = Date.now() + 300_000;
     for (;;) {
       const lat: number[] = [];
+      const sigLat: number[] = [];
       let finalised = 0;
       for (const t of ts) {
-        const [q, sAt, st] = await redis.hmget(`${ns}:task:${t.task.taskId}`, 'quorumAtMs', 'submittedAtMs', 'status');
+        const [q, sig, sAt, st] = await redis.hmget(`${ns}:task:${t.task.taskId}`, 'quorumAtMs', 'quorumSignatureAtMs', 'submittedAtMs', 'status');
         if (st === 'finalised') finalised++;
         if (q && sAt) lat.push(Number(sAt) - Number(q));
+        if (sig && sAt) sigLat.push(Number(sAt) - Number(sig));
       }
       if (finalised >= ts.length || Date.now() > deadline) {
         if (process.env.BENCH_DEBUG) log(`quorum→sent per task, in task order: ${lat.join(' ')}`);
-        return { lat, finalised };
+        return { lat, sigLat, finalised };
       }
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -210,6 +216,7 @@ async function main(): Promise<void> {
       replaySeconds: Number(elapsed.toFixed(2)),
       tasksFinalised: full.finalised,
       quorumToTxSentMs: { p50: pct(full.lat, 50), p95: fullP95, n: full.lat.length },
+      signatureToTxSentMs: { p50: pct(full.sigLat, 50), p95: pct(full.sigLat, 95), n: full.sigLat.length },
     },
     paced: {
       tasks: N_PACED,
@@ -219,6 +226,7 @@ async function main(): Promise<void> {
       statusCodes: Object.fromEntries(pacedCodes),
       tasksFinalised: paced.finalised,
       quorumToTxSentMs: { p50: pct(paced.lat, 50), p95: pacedP95, n: paced.lat.length },
+      signatureToTxSentMs: { p50: pct(paced.sigLat, 50), p95: pct(paced.sigLat, 95), n: paced.sigLat.length },
     },
     tasksRespondedOnChain: responded.length,
     targets: TARGETS,
@@ -226,6 +234,8 @@ async function main(): Promise<void> {
       responsesPerSec: accepted / elapsed >= TARGETS.responsesPerSec,
       quorumToTxSentP95AtFullLoad: fullP95 <= TARGETS.quorumToTxSentP95Ms,
       quorumToTxSentP95Paced: pacedP95 <= TARGETS.quorumToTxSentP95Ms,
+      signatureToTxSentP95AtFullLoad: pct(full.sigLat, 95) <= TARGETS.quorumToTxSentP95Ms,
+      signatureToTxSentP95Paced: pct(paced.sigLat, 95) <= TARGETS.quorumToTxSentP95Ms,
     },
   };
   const keys = await redis.keys(`${PREFIX}:*`);

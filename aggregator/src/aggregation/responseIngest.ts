@@ -49,8 +49,12 @@ export class ResponseIngest {
     this.d = deps;
   }
 
-  /** Handles one response body; throws an AioracleError with an API code on rejection. */
-  async submit(raw: unknown): Promise<IngestResult> {
+  /**
+   * Handles one response body; throws an AioracleError with an API code on rejection.
+   * `receivedAtMs`: when the body was read (default now), recorded for the response that completes
+   * a quorum (the start of the last signature → transaction latency).
+   */
+  async submit(raw: unknown, receivedAtMs = Date.now()): Promise<IngestResult> {
     const parsed = responseBodySchema.safeParse(raw);
     if (!parsed.success) throw aggError(AggErrorCode.BadRequest, `Validation failed: ${formatZodIssues(parsed.error)}`);
     const r = parsed.data;
@@ -103,6 +107,7 @@ export class ResponseIngest {
       stakes: op.addStakes,
       required: ctx.snapshot.required,
       nowMs: Date.now(),
+      receivedAtMs,
     });
     switch (res.kind) {
       case 'duplicate':

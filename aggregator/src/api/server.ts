@@ -54,7 +54,7 @@ function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req
     writeJson(res, httpStatusFor(err), { code: err.code, message: err.message });
   };
   const tooLarge = (): AioracleError => aggError(AggErrorCode.BodyTooLarge, `body is over the ${opts.bodyLimitBytes}-byte cap`);
-  const handle = async (res: ServerResponse, raw: string): Promise<void> => {
+  const handle = async (res: ServerResponse, raw: string, receivedAtMs: number): Promise<void> => {
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -62,7 +62,7 @@ function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req
       return reject(res, aggError(AggErrorCode.BadRequest, `body is not valid JSON: ${(err as Error).message}`));
     }
     try {
-      const out = await d.ingest.submit(body);
+      const out = await d.ingest.submit(body, receivedAtMs);
       if (out.status === 202) d.metrics?.responsesAccepted.inc();
       else d.metrics?.responsesDuplicate.inc();
       writeJson(res, out.status, out.body);
@@ -96,7 +96,7 @@ function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req
     });
     req.on('end', () => {
       if (over) return;
-      void handle(res, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      void handle(res, chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), Date.now());
     });
     req.on('error', () => {
       if (!res.headersSent) reject(res, aggError(AggErrorCode.BadRequest, 'the request body could not be read'));

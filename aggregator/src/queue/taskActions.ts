@@ -63,13 +63,15 @@ export class RecheckLater extends Error {
 }
 
 /**
- * respondToTask's gas depends on the number of quorums and non-signers, the output's size, and
- * whether a feed round is recorded or a callback is given gas: tasks alike in these reuse one
- * estimate (one eth_estimateGas, which runs the whole BLS check on the node, per shape).
+ * respondToTask's gas depends on the number of quorums, the output's size, whether a feed round is
+ * recorded or a callback is given gas, and grows with the number of non-signers (each one is looked
+ * up and subtracted on chain): tasks alike in the first reuse one estimate, made for at least as many
+ * non-signers (one eth_estimateGas, which runs the whole BLS check on the node, per shape and not per
+ * non-signer count).
  */
-export function respondGasKey(ctx: TaskContext, nonSigners: number, outputHex: string): string {
+export function respondGasKey(ctx: TaskContext, outputHex: string): string {
   const t = ctx.task;
-  return `respond:${t.quorumNumbers.length}:${nonSigners}:${(outputHex.length - 2) >> 1}:${t.feedId === 0n ? 0 : 1}:${t.callback.toLowerCase()}:${t.callbackGasLimit}`;
+  return `respond:${t.quorumNumbers.length}:${(outputHex.length - 2) >> 1}:${t.feedId === 0n ? 0 : 1}:${t.callback.toLowerCase()}:${t.callbackGasLimit}`;
 }
 
 const revertName = (err: unknown): string | null => (err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' ? ((err.details.revert as string | null) ?? null) : null);
@@ -80,6 +82,8 @@ export class TaskActions {
   private readonly models = new Map<string, ModelInfo>();
   /** Submissions in progress in this process: the direct path and the job path share one. */
   private readonly submitting = new Map<string, Promise<'sent' | 'already' | 'closed'>>();
+  private headCache: { at: number; value: number } | null = null;
+  private headRefresh: Promise<unknown> | null = null;
 
   constructor(
     private readonly opts: TaskActionsOptions,
@@ -98,16 +102,23 @@ export class TaskActions {
    * Submits the quorum output of `taskId` (idempotent). Concurrent calls in this process (the
    * direct call on quorum and the BullMQ job) share one attempt.
    */
-  async submit(taskId: string): Promise<'sent' | 'already' | 'closed'> {
+  async submit(taskId: string, o: { direct?: boolean } = {}): Promise<'sent' | 'already' | 'closed'> {
     let p = this.submitting.get(taskId);
     if (!p) {
-      p = this.submitOnce(taskId).finally(() => this.submitting.delete(taskId));
+      p = this.submitOnce(taskId, o.direct === true).finally(() => this.submitting.delete(taskId));
       this.submitting.set(taskId, p);
     }
     return p;
   }
 
-  private async submitOnce(taskId: string): Promise<'sent' | 'already' | 'closed'> {
+  /**
+   * `direct`: the attempt started the moment this process saw quorum. It trusts the Redis status and
+   * skips reading the task's status on chain (an eth_call on the quorum → transaction path): only an
+   * aggregator with its own Redis can have answered the task already, and then the transaction
+   * reverts and the task is found closed on chain, as when both send in the same block. Jobs (retries,
+   * restarts) read the chain first.
+   */
+  private async submitOnce(taskId: string, direct: boolean): Promise<'sent' | 'already' | 'closed'> {
     // One round of reads, in parallel (Redis, the chain's view of the task, the head): this path is
     // the quorum → transaction latency.
     const ctxP = this.d.contexts.get(taskId);
@@ -116,8 +127,8 @@ export class TaskActions {
       ctxP,
       this.d.store.getResponses(taskId),
       this.d.store.getOutputs(taskId),
-      this.d.provider.getBlockNumber(),
-      ctxP.then((c) => (c ? this.syncClosed(c) : false)),
+      this.head(),
+      direct ? false : ctxP.then((c) => (c ? this.syncClosed(c) : false)),
     ]);
     if (!rec || !ctx) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is unknown`);
     if (rec.status === 'finalised' || rec.status === 'expired') return 'closed';
@@ -142,7 +153,8 @@ export class TaskActions {
     try {
       this.d.sentAt?.delete(taskId);
       receipt = await this.d.txSender.send(this.oracle, 'respondToTask', [taskAbiValue(ctx.task), output, nonSignerDataToAbi(data)], {
-        estimateKey: respondGasKey(ctx, data.nonSignerIds.length, output),
+        estimateKey: respondGasKey(ctx, output),
+        estimateSize: data.nonSignerIds.length,
       });
     } catch (err) {
       const name = revertName(err);
@@ -292,6 +304,31 @@ export class TaskActions {
     this.d.contexts.forget(taskId);
     this.d.logger.info({ taskId }, 'task expired (fee refunded)');
     return 'expired';
+  }
+
+  /**
+   * The chain head, for the deadline check before a send: read at most every quarter block (at most
+   * every second), and while a read is younger than a block the cached value is answered at once and
+   * refreshed in the background. A head one block stale can only let a send through that then
+   * reverts with ResponseWindowClosed, which is handled.
+   */
+  private async head(): Promise<number> {
+    const now = Date.now();
+    const h = this.headCache;
+    if (h && now - h.at < this.opts.blockTimeMs) {
+      if (now - h.at >= Math.min(1000, this.opts.blockTimeMs / 4) && !this.headRefresh) {
+        this.headRefresh = this.readHead().catch(() => undefined).finally(() => (this.headRefresh = null));
+      }
+      return h.value;
+    }
+    return this.readHead();
+  }
+
+  private async readHead(): Promise<number> {
+    const at = Date.now();
+    const value = await this.d.provider.getBlockNumber();
+    if (!this.headCache || this.headCache.at < at) this.headCache = { at, value };
+    return value;
   }
 
   private async model(modelId: string): Promise<ModelInfo> {

@@ -36,7 +36,8 @@ end
 
 /**
  * accept: KEYS task, resp, outputs, signed; ARGV operatorId, outputHash, entry, outputHex, nowMs,
- * n, stake_1..n, required_1..n. Returns {'unknown'} | {'closed'} | {'duplicate'} | {'conflict'} |
+ * n, stake_1..n, required_1..n, receivedAtMs (when the response reached the aggregator; recorded as
+ * quorumSignatureAtMs when it completes the quorum). Returns {'unknown'} | {'closed'} | {'duplicate'} | {'conflict'} |
  * {'accepted', reached ('1' when this response moved the task to 'quorum'), signed_1..n}.
  */
 export const ACCEPT_SCRIPT = `${DECIMAL_HELPERS}
@@ -62,7 +63,7 @@ for i = 1, n do
   if not dge(nv, ARGV[6 + n + i]) then all = false end
 end
 if all and st == 'pending' then
-  redis.call('HSET', KEYS[1], 'status', 'quorum', 'quorumOutput', ARGV[2], 'quorumAtMs', ARGV[5])
+  redis.call('HSET', KEYS[1], 'status', 'quorum', 'quorumOutput', ARGV[2], 'quorumAtMs', ARGV[5], 'quorumSignatureAtMs', ARGV[7 + 2 * n])
   out[2] = '1'
 end
 return out

@@ -2,7 +2,7 @@
  * The aggregation state in Redis, keyed by task (everything a restarted or a second aggregator needs
  * lives here, written before an operator hears 202):
  *
- *   <ns>:task:<id>          hash  task JSON, taskHash, status, createdAtMs, quorumOutput, quorumAtMs, txHash, …
+ *   <ns>:task:<id>          hash  task JSON, taskHash, status, createdAtMs, quorumOutput, quorumAtMs, quorumSignatureAtMs, txHash, …
  *   <ns>:task:<id>:ops      JSON  the task's thresholds, required stakes and the id of its operator set
  *   <ns>:opset:<hash>       JSON  an operator set: quorums, totals, members with stakes (shared by every
  *                                 task whose reference block sees the same registry state; hash = its sha256)
@@ -79,6 +79,8 @@ export interface TaskRecord {
   blockNumber: number;
   quorumOutput?: string;
   quorumAtMs?: number;
+  /** When the response that completed the quorum reached the aggregator (absent after a re-scan). */
+  quorumSignatureAtMs?: number;
   txHash?: string;
   finalOutput?: string;
   submittedAtMs?: number;
@@ -176,6 +178,7 @@ export class TaskStore {
     };
     if (h.quorumOutput) rec.quorumOutput = h.quorumOutput;
     if (h.quorumAtMs) rec.quorumAtMs = num(h.quorumAtMs)!;
+    if (h.quorumSignatureAtMs) rec.quorumSignatureAtMs = num(h.quorumSignatureAtMs)!;
     if (h.txHash) rec.txHash = h.txHash;
     if (h.finalOutput) rec.finalOutput = h.finalOutput;
     if (h.submittedAtMs) rec.submittedAtMs = num(h.submittedAtMs)!;
@@ -245,6 +248,8 @@ export class TaskStore {
     stakes: readonly string[];
     required: readonly string[];
     nowMs: number;
+    /** When the response reached the aggregator (default nowMs). */
+    receivedAtMs?: number;
   }): Promise<AcceptOutcome> {
     const entry = `${p.outputHash},${p.signature[0]},${p.signature[1]}`;
     const res = await this.redis.aggAccept(
@@ -260,6 +265,7 @@ export class TaskStore {
       String(p.stakes.length),
       ...p.stakes,
       ...p.required,
+      String(p.receivedAtMs ?? p.nowMs),
     );
     const kind = res[0];
     if (kind === 'accepted') return { kind, quorumReached: res[1] === '1', signed: res.slice(2).map((s) => BigInt(s)) };

@@ -88,7 +88,7 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
     return {
       submitNow(taskId, delayMs) {
         const go = (): void => {
-          actions.submit(taskId).catch((err: unknown) => logger.debug({ taskId, err }, 'direct submission failed; the submit job retries it'));
+          actions.submit(taskId, { direct: true }).catch((err: unknown) => logger.debug({ taskId, err }, 'direct submission failed; the submit job retries it'));
         };
         if (delayMs > 0) setTimeout(go, delayMs).unref();
         else go();

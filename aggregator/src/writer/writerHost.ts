@@ -16,6 +16,12 @@ type FromThread =
   | { type: 'log'; level: LogLevel; bindings: Record<string, unknown>; obj: Record<string, unknown>; msg?: string }
   | { type: 'metric'; name: string; method: string; args: unknown[] };
 
+/** What the writer thread is started with. */
+export interface WriterThreadData extends ChainWriterParams {
+  /** The main logger's level (pino names; 'silent' drops everything). */
+  logLevel: string;
+}
+
 /** An Error again (the thread sends its fields), so the logger's error serialiser applies. */
 function asError(v: unknown): unknown {
   if (!v || typeof v !== 'object' || typeof (v as { message?: unknown }).message !== 'string') return v;
@@ -44,7 +50,10 @@ export async function startWriterThread(params: ChainWriterParams, o: { logger: 
 
   const launch = (): Promise<Worker> =>
     new Promise((resolve, reject) => {
-      const w = startModuleWorker(siblingModule(import.meta.url, 'writerThread'), { workerData: params, name: 'aggregator-writer' });
+      // The thread drops log lines below the main logger's level instead of posting them.
+      const level = (o.logger as { level?: unknown }).level;
+      const workerData: WriterThreadData = { ...params, logLevel: typeof level === 'string' ? level : 'trace' };
+      const w = startModuleWorker(siblingModule(import.meta.url, 'writerThread'), { workerData, name: 'aggregator-writer' });
       let ready = false;
       w.on('message', (m: FromThread) => {
         if (m.type === 'ready') {

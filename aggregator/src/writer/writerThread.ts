@@ -6,10 +6,12 @@
  *               { type: 'log', level, bindings, obj, msg } | { type: 'metric', name, method, args }.
  * Messages in:  { type: 'submit', taskId, delayMs } | { type: 'stop' }.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '@aioracle/sdk';
 import type { AggregatorMetrics } from '../metrics.js';
-import { startChainWriter, type ChainWriterParams } from './chainWriter.js';
+import { startChainWriter } from './chainWriter.js';
+import type { WriterThreadData } from './writerHost.js';
 
 const port = parentPort!;
 const post = (m: unknown): void => port.postMessage(m);
@@ -28,10 +30,14 @@ function plain(v: unknown, depth = 0): unknown {
   return v;
 }
 
-function remoteLogger(bindings: Record<string, unknown>): Logger {
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+function remoteLogger(bindings: Record<string, unknown>, minLevel: string): Logger {
+  const min = LEVELS[minLevel] ?? 0;
   const at =
     (level: string) =>
     (objOrMsg: Record<string, unknown> | string, msg?: string): void => {
+      if ((LEVELS[level] ?? 0) < min) return;
       if (typeof objOrMsg === 'string') post({ type: 'log', level, bindings, obj: {}, msg: objOrMsg });
       else post({ type: 'log', level, bindings, obj: plain(objOrMsg), msg });
     };
@@ -42,8 +48,21 @@ function remoteLogger(bindings: Record<string, unknown>): Logger {
     warn: at('warn'),
     error: at('error'),
     fatal: at('fatal'),
-    child: (b) => remoteLogger({ ...bindings, ...b }),
+    child: (b) => remoteLogger({ ...bindings, ...b }, minLevel),
   };
+}
+
+/**
+ * Sets this thread's nice value. On Linux setpriority(PRIO_PROCESS, 0) acts on the calling thread
+ * only, so the main thread and the verify threads keep theirs.
+ */
+function setThreadNice(nice: number, logger: Logger): void {
+  if (nice === 0) return;
+  try {
+    setPriority(0, nice);
+  } catch (err) {
+    logger.info({ nice, code: (err as { code?: string }).code }, 'could not set the chain writer thread priority (a negative nice needs CAP_SYS_NICE or RLIMIT_NICE); it runs at the process priority');
+  }
 }
 
 /** Every `metrics.<name>.<method>(...)` call is replayed on the main thread's metric. */
@@ -53,7 +72,10 @@ function remoteMetrics(): AggregatorMetrics {
 }
 
 try {
-  const writer = await startChainWriter(workerData as ChainWriterParams, { logger: remoteLogger({}), metrics: remoteMetrics() });
+  const params = workerData as WriterThreadData;
+  const logger = remoteLogger({}, params.logLevel);
+  setThreadNice(params.cfg.submitter.thread_nice, logger);
+  const writer = await startChainWriter(params, { logger, metrics: remoteMetrics() });
   port.on('message', (m: { type?: string; taskId?: string; delayMs?: number }) => {
     if (m.type === 'submit' && m.taskId) writer.submitNow(m.taskId, m.delayMs ?? 0);
     else if (m.type === 'stop') void writer.stop().finally(() => post({ type: 'stopped' }));

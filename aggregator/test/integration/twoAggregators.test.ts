@@ -6,6 +6,7 @@
  * the winner's transaction).
  */
 import { jest } from '@jest/globals';
+import { readFileSync, readdirSync } from 'node:fs';
 import { bindings, noopLogger } from '@aioracle/sdk';
 import { startAggregator, type Aggregator } from '../../src/index.js';
 import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
@@ -33,7 +34,8 @@ beforeAll(async () => {
   await w.provider.send('evm_setAutomine', [false]);
   await w.provider.send('evm_setIntervalMining', [1]);
   aggs = [
-    await startAggregator(testConfig(w, PREFIX_A), { logger: noopLogger, submitterKey: w.submitterKey }),
+    // The first runs its chain writer thread at a lower priority (allowed without privileges).
+    await startAggregator(testConfig(w, PREFIX_A, { submitter: { keystore_file: '/nonexistent', attempts: 5, backoff_ms: 100, thread_nice: 7 } }), { logger: noopLogger, submitterKey: w.submitterKey }),
     // The second runs its chain writer on the main event loop (submitter.thread: false): both modes race.
     await startAggregator(testConfig(w, PREFIX_B, { submitter: { keystore_file: '/nonexistent', attempts: 5, backoff_ms: 100, thread: false } }), {
       logger: noopLogger,
@@ -80,4 +82,25 @@ test('both submit, the chain takes one response per task, and both end finalised
       expect({ id, status: view.status, txHash: view.txHash }).toEqual({ id, status: 'finalised', txHash: mine[0]!.transactionHash });
     }
   }
+});
+
+/** The nice value of each thread of this process (Linux /proc: field 19 of a task's stat). */
+function threadNices(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // the thread ended while we listed
+    }
+  }
+  return out;
+}
+
+test('submitter.thread_nice applies to the chain writer thread only', () => {
+  const nices = threadNices();
+  expect(nices.get(process.pid)).toBe(0);
+  // Exactly one thread (aggregator A's writer) took the configured value; B writes on its main loop.
+  expect([...nices.values()].filter((n) => n === 7)).toHaveLength(1);
 });

@@ -94,6 +94,12 @@ export const aggregatorConfigSchema = z
          * submission never waits behind the HTTP intake (false = on the main event loop).
          */
         thread: z.boolean().default(true),
+        /**
+         * Scheduling priority (nice, -20..19) of that thread, so that on a busy machine a submission
+         * gets the CPU before the intake. Below 0 needs CAP_SYS_NICE or a matching RLIMIT_NICE; without
+         * it the thread keeps the process's priority (logged once). 0 leaves it alone.
+         */
+        thread_nice: z.number().int().min(-20).max(19).default(-10),
       }),
     expiry: z
       .object({

@@ -50,8 +50,44 @@ describe('TxSender', () => {
       // Without a key every call is estimated.
       await sender.send(registry, 'updateOperators', [[]]);
       expect(rpc.counts().eth_estimateGas).toBe(2);
+      // Sizes: an estimate serves every call of its key up to its size; a larger size is estimated.
+      await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'sized', estimateSize: 5 });
+      await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'sized', estimateSize: 3 });
+      await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'sized', estimateSize: 5 });
+      expect(rpc.counts().eth_estimateGas).toBe(3);
+      await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'sized', estimateSize: 6 });
+      await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'sized', estimateSize: 0 });
+      expect(rpc.counts().eth_estimateGas).toBe(4);
     } finally {
       rpc.restore();
+    }
+  });
+
+  test('fee data past feeCacheMs is still used while one background read replaces it; past feeMaxAgeMs a send waits for fresh data', async () => {
+    const wallet = new Wallet(w.anvil.accounts[7]!.privateKey, w.provider);
+    const sender = new TxSender(wallet, { feeCacheMs: 1, feeMaxAgeMs: 60_000 });
+    const registry = bindings.OperatorRegistry__factory.connect(w.deployment.avs.operatorRegistry, w.provider);
+    expect((await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'u' })).status).toBe(1);
+    await new Promise((r) => setTimeout(r, 5));
+    // The node stops answering fee calls: sends go on with the last fee data, and only one read is started.
+    const hang = jest.spyOn(w.provider, 'getFeeData').mockImplementation(() => new Promise(() => undefined));
+    try {
+      const rs = await Promise.all([0, 1].map(() => sender.send(registry, 'updateOperators', [[]], { estimateKey: 'u' })));
+      expect(rs.every((r) => r.status === 1)).toBe(true);
+      expect(hang).toHaveBeenCalledTimes(1);
+    } finally {
+      hang.mockRestore();
+    }
+    // With no stale window a send waits for the node's fee data.
+    const strict = new TxSender(wallet, { feeCacheMs: 1, feeMaxAgeMs: 1 });
+    expect((await strict.send(registry, 'updateOperators', [[]], { estimateKey: 'u' })).status).toBe(1);
+    await new Promise((r) => setTimeout(r, 5));
+    const slow = jest.spyOn(w.provider, 'getFeeData');
+    try {
+      expect((await strict.send(registry, 'updateOperators', [[]], { estimateKey: 'u' })).status).toBe(1);
+      expect(slow).toHaveBeenCalledTimes(1);
+    } finally {
+      slow.mockRestore();
     }
   });
 

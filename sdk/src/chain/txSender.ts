@@ -23,6 +23,12 @@ export interface TxSenderOptions {
   timeoutMs?: number;
   /** How long fee data (eth_gasPrice / EIP-1559 fees) is reused, in ms (default 2000; 0 = read per send). */
   feeCacheMs?: number;
+  /**
+   * Fee data older than `feeCacheMs` but younger than this is still used, while a fresh read runs in
+   * the background, so no send waits for the node's fee calls (default 5 × feeCacheMs; at most
+   * this old, a send waits for fresh data).
+   */
+  feeMaxAgeMs?: number;
   /** Called as soon as the node accepted a transaction (before it is mined), e.g. for latency metrics. */
   onBroadcast?: (sent: { method: string; args: readonly unknown[]; hash: string }) => void;
 }
@@ -37,6 +43,12 @@ export interface SendOptions {
    * which on a chain runs the whole call. A call that reverts forgets its key's estimate.
    */
   estimateKey?: string;
+  /**
+   * With `estimateKey`: a size such that, within one key, a call never costs more gas than a call of
+   * a larger size (e.g. the number of non-signers of respondToTask). A call then reuses the estimate
+   * of the smallest size at least its own, so one estimate at a large size serves every smaller one.
+   */
+  estimateSize?: number;
 }
 
 type FeeFields = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
@@ -73,8 +85,10 @@ export class TxSender {
   readonly signer: NonceManager;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly opts: Required<Omit<TxSenderOptions, 'onBroadcast'>> & Pick<TxSenderOptions, 'onBroadcast'>;
-  private readonly estimates = new Map<string, Promise<bigint>>();
-  private fees: { at: number; fields: Promise<FeeFields> } | null = null;
+  /** Per estimate key: estimates by size (sizes ascending). */
+  private readonly estimates = new Map<string, { size: number; gas: Promise<bigint> }[]>();
+  private fees: { at: number; fields: Promise<FeeFields>; settled: boolean } | null = null;
+  private feeRefresh: Promise<void> | null = null;
 
   constructor(signer: Signer, opts: TxSenderOptions = {}) {
     this.signer = signer instanceof NonceManager ? signer : new NonceManager(signer);
@@ -83,6 +97,7 @@ export class TxSender {
       confirmations: opts.confirmations ?? 1,
       timeoutMs: opts.timeoutMs ?? 120_000,
       feeCacheMs: opts.feeCacheMs ?? 2000,
+      feeMaxAgeMs: Math.max(opts.feeCacheMs ?? 2000, opts.feeMaxAgeMs ?? 5 * (opts.feeCacheMs ?? 2000)),
       onBroadcast: opts.onBroadcast,
     };
   }
@@ -107,78 +122,127 @@ export class TxSender {
     const overrides: { value?: bigint; gasLimit?: bigint; nonce?: number } & Partial<FeeFields> = {};
     if (options.value !== undefined) overrides.value = options.value;
     const key = options.estimateKey;
+    let usedEstimate: { size: number; gas: Promise<bigint> } | undefined;
     try {
       if (options.gasLimit !== undefined) overrides.gasLimit = options.gasLimit;
       else {
-        let est = key === undefined ? undefined : this.estimates.get(key);
+        const size = options.estimateSize ?? 0;
+        let est = key === undefined ? undefined : this.estimates.get(key)?.find((e) => e.size >= size);
         if (est === undefined) {
           // Concurrent sends of one shape share the first one's estimate.
-          est = fn.estimateGas(...args, overrides);
+          const entry = { size, gas: fn.estimateGas(...args, overrides) };
+          est = entry;
           if (key !== undefined) {
             if (this.estimates.size >= 1024) this.estimates.clear();
-            this.estimates.set(key, est);
-            est.catch(() => {
-              if (this.estimates.get(key) === est) this.estimates.delete(key);
-            });
+            const list = this.estimates.get(key) ?? [];
+            list.push(entry);
+            list.sort((a, b) => a.size - b.size);
+            this.estimates.set(key, list);
+            entry.gas.catch(() => this.forgetEstimate(key, entry));
           }
         }
-        overrides.gasLimit = ((await est) * BigInt(this.opts.gasMarginPct)) / 100n;
+        usedEstimate = est;
+        overrides.gasLimit = ((await est.gas) * BigInt(this.opts.gasMarginPct)) / 100n;
       }
       Object.assign(overrides, await this.feeFields());
     } catch (err) {
       throw classifyTxError(err, method);
     }
-    const broadcast = this.queue.then(async () => {
+    // Nonces are assigned and transactions signed one at a time, in order; the broadcasts themselves
+    // overlap (a node keeps a transaction whose nonce is ahead of its pool until the gap fills), so a
+    // slow eth_sendRawTransaction does not hold back the next signature.
+    const signed = this.queue.then(async () => {
       const nonce = await this.signer.getNonce('pending');
       this.signer.increment();
-      const sent = await this.broadcast(fn, args, { ...overrides, nonce });
-      this.opts.onBroadcast?.({ method, args, hash: sent.hash });
-      return sent;
+      return this.sign(fn, args, { ...overrides, nonce });
     });
-    this.queue = broadcast.catch(() => undefined);
+    this.queue = signed.catch(() => undefined);
     try {
-      return await waitForReceipt(await broadcast, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
+      const tx = await signed;
+      const sent = 'raw' in tx ? await this.sendRaw(tx) : tx;
+      this.opts.onBroadcast?.({ method, args, hash: sent.hash });
+      return await waitForReceipt(sent, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
       // The nonce may not have been used (failed broadcast) or the transaction may be lost: read it
       // from the chain again on the next send. A revert may mean the reused estimate was too low.
       this.signer.reset();
-      if (key !== undefined) this.estimates.delete(key);
+      if (key !== undefined && usedEstimate) this.forgetEstimate(key, usedEstimate);
       throw classifyTxError(err, method);
     }
   }
 
+  private forgetEstimate(key: string, entry: { size: number; gas: Promise<bigint> }): void {
+    const list = this.estimates.get(key);
+    if (!list) return;
+    const rest = list.filter((e) => e !== entry);
+    if (rest.length > 0) this.estimates.set(key, rest);
+    else this.estimates.delete(key);
+  }
+
   /**
-   * Signs and sends. A local key signs here and the raw transaction goes out with one
-   * eth_sendRawTransaction: ethers' sendTransaction would parse the signed transaction back and
-   * recover its sender (an ECDSA recovery, milliseconds of CPU) only to build a response object.
+   * A local key signs here and the raw transaction goes out with one eth_sendRawTransaction:
+   * ethers' sendTransaction would parse the signed transaction back and recover its sender (an
+   * ECDSA recovery, milliseconds of CPU) only to build a response object. Any other signer (a
+   * remote one signs as it sends) sends through ethers here, in the queue.
    */
-  private async broadcast(fn: ContractMethod, args: readonly unknown[], overrides: Record<string, unknown>): Promise<{ hash: string; provider: Provider }> {
+  private async sign(fn: ContractMethod, args: readonly unknown[], overrides: Record<string, unknown>): Promise<{ raw: string; provider: JsonRpcApiProvider } | { hash: string; provider: Provider }> {
     const wallet = this.signer.signer;
     const provider = wallet.provider;
     if (wallet instanceof BaseWallet && provider instanceof JsonRpcApiProvider) {
       const request = await wallet.populateTransaction(await fn.populateTransaction(...args, overrides));
       const raw = await wallet.signTransaction(request);
-      const hash = (await provider.send('eth_sendRawTransaction', [raw])) as string;
-      return { hash, provider };
+      return { raw, provider };
     }
     return fn.send(...args, overrides);
   }
 
-  /** EIP-1559 fees when the chain has them, else a legacy gas price; cached for `feeCacheMs`. */
+  private async sendRaw(tx: { raw: string; provider: JsonRpcApiProvider }): Promise<{ hash: string; provider: Provider }> {
+    const hash = (await tx.provider.send('eth_sendRawTransaction', [tx.raw])) as string;
+    return { hash, provider: tx.provider };
+  }
+
+  /**
+   * EIP-1559 fees when the chain has them, else a legacy gas price. Fresh for `feeCacheMs`; then,
+   * up to `feeMaxAgeMs`, the last value is used while one background read replaces it.
+   */
   private feeFields(): Promise<FeeFields> {
     const now = Date.now();
-    if (this.fees && now - this.fees.at < this.opts.feeCacheMs) return this.fees.fields;
+    const cur = this.fees;
+    if (cur && now - cur.at < this.opts.feeCacheMs) return cur.fields;
+    if (cur?.settled && now - cur.at < this.opts.feeMaxAgeMs) {
+      if (!this.feeRefresh) {
+        const next = this.readFees(now);
+        this.feeRefresh = next.fields.then(
+          () => {
+            this.fees = next;
+            this.feeRefresh = null;
+          },
+          () => {
+            this.feeRefresh = null;
+          },
+        );
+      }
+      return cur.fields;
+    }
+    const next = this.readFees(now);
+    this.fees = next;
+    next.fields.catch(() => {
+      if (this.fees === next) this.fees = null;
+    });
+    return next.fields;
+  }
+
+  private readFees(at: number): { at: number; fields: Promise<FeeFields>; settled: boolean } {
     const provider = this.signer.provider;
-    if (!provider) return Promise.reject(new AioracleError('ERR_RPC', 'The signer has no provider', { retryable: false }));
-    const fields = provider.getFeeData().then((f): FeeFields => {
+    if (!provider) return { at, fields: Promise.reject(new AioracleError('ERR_RPC', 'The signer has no provider', { retryable: false })), settled: false };
+    const entry: { at: number; fields: Promise<FeeFields>; settled: boolean } = { at, fields: Promise.resolve(null as never), settled: false };
+    entry.fields = provider.getFeeData().then((f): FeeFields => {
+      entry.settled = true;
       if (f.maxFeePerGas != null && f.maxPriorityFeePerGas != null) return { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
       if (f.gasPrice != null) return { gasPrice: f.gasPrice };
+      entry.settled = false;
       throw new AioracleError('ERR_RPC', 'The node returned no fee data', { retryable: true });
     });
-    this.fees = { at: now, fields };
-    fields.catch(() => {
-      if (this.fees?.fields === fields) this.fees = null;
-    });
-    return fields;
+    return entry;
   }
 }

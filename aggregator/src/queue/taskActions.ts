@@ -41,8 +41,14 @@ export interface TaskActionsDeps {
   queues: AggregatorQueues;
   metrics: AggregatorMetrics | null;
   logger: Logger;
-  /** Called when a respondToTask transaction was handed to the node (for latency metrics). */
-  sentAt?: Map<string, number>;
+  /** Filled when a respondToTask transaction was handed to the node (for latency metrics). */
+  sentAt?: Map<string, SentTimes>;
+}
+
+/** When a transaction went out to the node, and when the node answered that it took it. */
+export interface SentTimes {
+  dispatchedAtMs: number;
+  acceptedAtMs: number;
 }
 
 /** Options of {@link TaskActions}. */
@@ -173,13 +179,18 @@ export class TaskActions {
       }
       throw err;
     }
-    const sent = this.d.sentAt?.get(taskId);
+    const now = Date.now();
+    const times = this.d.sentAt?.get(taskId) ?? { dispatchedAtMs: now, acceptedAtMs: now };
     this.d.sentAt?.delete(taskId);
-    this.d.metrics?.quorumToSubmit.observe(Math.max(0, ((sent ?? Date.now()) - quorumAt) / 1000));
+    this.d.metrics?.quorumToSubmit.observe(Math.max(0, (times.acceptedAtMs - quorumAt) / 1000));
     this.d.metrics?.submissionGas.observe(Number(receipt.gasUsed));
     this.d.metrics?.submissions.inc({ outcome: 'sent' });
     data.signedStake.forEach((s, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(ctx.task.quorumNumbers[i]) }, stakeShare(s, data.totalStake[i] ?? 0n)));
-    await this.d.store.setFields(taskId, { submittedAtMs: String(sent ?? Date.now()), sendLatencyMs: String((sent ?? Date.now()) - quorumAt) });
+    await this.d.store.setFields(taskId, {
+      dispatchedAtMs: String(times.dispatchedAtMs),
+      submittedAtMs: String(times.acceptedAtMs),
+      sendLatencyMs: String(times.acceptedAtMs - quorumAt),
+    });
     await this.finalise(ctx, { txHash: receipt.hash, outputHash: rec.quorumOutput });
     this.d.logger.info({ taskId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), signers: sigs.size }, 'task finalised');
     return 'sent';

@@ -11,7 +11,7 @@ import { Wallet, type Provider } from 'ethers';
 import { FeedKeeper } from '../feedKeeper.js';
 import type { AggregatorMetrics } from '../metrics.js';
 import { createQueues } from '../queue/queues.js';
-import { TaskActions } from '../queue/taskActions.js';
+import { TaskActions, type SentTimes } from '../queue/taskActions.js';
 import { createWorkers } from '../queue/workers.js';
 import { TaskContexts } from '../state/taskContexts.js';
 import { TaskStore } from '../state/taskStore.js';
@@ -50,13 +50,13 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
     const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
     await contexts.warmKeys();
     const reader = new ChainReader(provider, avs);
-    // When each respondToTask transaction reached the node (the quorum → sent latency).
-    const sentAt = new Map<string, number>();
+    // When each respondToTask transaction went to the node and when the node took it (the quorum → sent latency).
+    const sentAt = new Map<string, SentTimes>();
     const txSender = new TxSender(new Wallet(p.submitterKey, provider), {
       gasMarginPct: cfg.submitter.gas_margin_pct,
       confirmations: cfg.submitter.confirmations,
-      onBroadcast: ({ method, args }) => {
-        if (method === 'respondToTask') sentAt.set(String((args[0] as { taskId: bigint }).taskId), Date.now());
+      onBroadcast: ({ method, args, dispatchedAtMs }) => {
+        if (method === 'respondToTask') sentAt.set(String((args[0] as { taskId: bigint }).taskId), { dispatchedAtMs, acceptedAtMs: Date.now() });
       },
     });
     const queues = createQueues(`${namespace}:q`, redis);

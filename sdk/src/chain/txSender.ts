@@ -1,7 +1,7 @@
 /**
  * Sends contract transactions from one key in nonce order, with gas estimation and a safety
  * margin, and always waits for the receipt (several receipts are awaited at once). The nonce is
- * kept locally and fee data is cached for a short while, so a send costs one eth_sendRawTransaction
+ * kept locally and fee data is cached (and refreshed in the background), so a send costs one eth_sendRawTransaction
  * plus receipt polls (and an eth_estimateGas unless the caller gives a limit or an estimate key). Errors are
  * classified: a revert is non-retryable (`ERR_TX_REVERTED`, with the custom error's name when the ABI knows it); transport
  * problems and nonce races are retryable (`ERR_RPC`, `ERR_TX_NONCE`), and the nonce manager is reset
@@ -29,8 +29,11 @@ export interface TxSenderOptions {
    * this old, a send waits for fresh data).
    */
   feeMaxAgeMs?: number;
-  /** Called as soon as the node accepted a transaction (before it is mined), e.g. for latency metrics. */
-  onBroadcast?: (sent: { method: string; args: readonly unknown[]; hash: string }) => void;
+  /**
+   * Called as soon as the node accepted a transaction (before it is mined), e.g. for latency metrics;
+   * `dispatchedAtMs` is when the signed transaction was handed to the node (the request went out).
+   */
+  onBroadcast?: (sent: { method: string; args: readonly unknown[]; hash: string; dispatchedAtMs: number }) => void;
 }
 
 /** Per-call options of {@link TxSender.send}. */
@@ -77,9 +80,9 @@ export function classifyTxError(err: unknown, method: string): AioracleError {
 }
 
 /**
- * Sends transactions for one signer. Gas estimation runs concurrently; signing and broadcasting are
- * serialised (nonces go out in order); receipts are awaited concurrently, so a slow block does not
- * hold back the next transaction.
+ * Sends transactions for one signer. Gas estimation runs concurrently; nonces are assigned and
+ * transactions signed one at a time, in nonce order; broadcasts and receipts are awaited
+ * concurrently, so a slow node answer or a slow block does not hold back the next transaction.
  */
 export class TxSender {
   readonly signer: NonceManager;
@@ -159,8 +162,9 @@ export class TxSender {
     this.queue = signed.catch(() => undefined);
     try {
       const tx = await signed;
+      const dispatchedAtMs = Date.now();
       const sent = 'raw' in tx ? await this.sendRaw(tx) : tx;
-      this.opts.onBroadcast?.({ method, args, hash: sent.hash });
+      this.opts.onBroadcast?.({ method, args, hash: sent.hash, dispatchedAtMs });
       return await waitForReceipt(sent, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
       // The nonce may not have been used (failed broadcast) or the transaction may be lost: read it

@@ -56,7 +56,7 @@ export function getMetrics(registry: Registry, opts: { defaultMetrics?: boolean 
     }),
     quorumToSubmit: new Histogram({
       name: 'aioracle_aggregator_quorum_to_submission_seconds',
-      help: 'From the last needed signature to the submission transaction sent',
+      help: 'From the last needed signature accepted (quorum) to the submission transaction taken by the node',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),

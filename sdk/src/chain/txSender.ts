@@ -153,7 +153,8 @@ export class TxSender {
     }
     // Nonces are assigned and transactions signed one at a time, in order; the broadcasts themselves
     // overlap (a node keeps a transaction whose nonce is ahead of its pool until the gap fills), so a
-    // slow eth_sendRawTransaction does not hold back the next signature.
+    // slow eth_sendRawTransaction does not hold back the next signature. If one broadcast fails, the
+    // nonce is read from the node again and the next send fills the gap it left.
     const signed = this.queue.then(async () => {
       const nonce = await this.signer.getNonce('pending');
       this.signer.increment();

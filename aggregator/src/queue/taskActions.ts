@@ -203,9 +203,13 @@ export class TaskActions {
   async syncClosed(ctx: TaskContext): Promise<boolean> {
     const { status } = await this.d.reader.getTaskStatus(ctx.task.taskId);
     if (status === 'responded') {
+      // Reads status again: a node mining a block may answer the two reads from different heads. A
+      // task is finalised here only with the transaction that answered it; until its log is readable
+      // it counts as not closed yet (a job retries).
       const result = await this.d.reader.getTaskResult(ctx.task.taskId);
+      if (!result) return false;
       this.d.metrics?.submissions.inc({ outcome: 'already' });
-      await this.finalise(ctx, { txHash: result?.transactionHash ?? '', outputHash: result?.outputHash ?? '' });
+      await this.finalise(ctx, { txHash: result.transactionHash, outputHash: result.outputHash });
       return true;
     }
     if (status === 'expired') {

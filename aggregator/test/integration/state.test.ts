@@ -15,6 +15,7 @@ import { ResponseIngest } from '../../src/aggregation/responseIngest.js';
 import { TaskContexts } from '../../src/state/taskContexts.js';
 import { TaskStore, operatorSetId, requiredStake } from '../../src/state/taskStore.js';
 import { loadSubmitterKey } from '../../src/submitterKey.js';
+import { TaskActions } from '../../src/queue/taskActions.js';
 import { AioracleError } from '@aioracle/sdk';
 import { cleanRedis } from '../helpers/world.js';
 
@@ -176,6 +177,29 @@ test('tasks that see the same operator state share one stored operator set; a ch
   // A task whose operator set is missing from Redis has no snapshot (never a half one).
   await redis.del(`${NS}:opset:${s6!.opset}`);
   expect(await new TaskStore({ namespace: NS }, { redis }).getSnapshot('6')).toBeNull();
+});
+
+test('a task answered on chain is finalised with the answering transaction, never without it', async () => {
+  await createTask(5, [E18, E18, E18]);
+  const contexts = new TaskContexts({ size: 16 }, { store });
+  // The chain as a node mining a block may show it: status 'responded', then the result not readable yet.
+  let result: { transactionHash: string; outputHash: string } | null = null;
+  const reader = {
+    getTaskStatus: async () => ({ status: 'responded', respondedBlock: 12 }),
+    getTaskResult: async () => result,
+  };
+  const actions = new TaskActions(
+    { oracle: ORACLE, slashing: false, blockTimeMs: 1000, maxRecheckMs: 1000, attempts: 1, backoffMs: 100 },
+    // Only the chain reader and the store are used by syncClosed.
+    { store, contexts, reader: reader as never, provider: null as never, txSender: null as never, queues: { expire: { remove: async () => 0 } } as never, metrics: null, logger: noopLogger },
+  );
+  const ctx = (await contexts.get('5'))!;
+  expect(await actions.syncClosed(ctx)).toBe(false);
+  expect(await store.getStatus('5')).toBe('pending');
+  result = { transactionHash: '0x' + 'ab'.repeat(32), outputHash: '0x' + 'cd'.repeat(32) };
+  expect(await actions.syncClosed(ctx)).toBe(true);
+  const rec = await store.getTask('5');
+  expect({ status: rec?.status, txHash: rec?.txHash, finalOutput: (await redis.hget(store.key('5'), 'finalOutput')) }).toEqual({ status: 'finalised', txHash: result.transactionHash, finalOutput: result.outputHash });
 });
 
 test('submitter keystore: decrypts with the password from a file or env, and names no secret on failure', async () => {

@@ -13,6 +13,7 @@ import {
   buildNonSignerData,
   g1FromSolidity,
   isSlashableDissent,
+  RefreshingValue,
   nonSignerDataToAbi,
   taskAbiValue,
   type ChainReader,
@@ -88,14 +89,20 @@ export class TaskActions {
   private readonly models = new Map<string, ModelInfo>();
   /** Submissions in progress in this process: the direct path and the job path share one. */
   private readonly submitting = new Map<string, Promise<'sent' | 'already' | 'closed'>>();
-  private headCache: { at: number; value: number } | null = null;
-  private headRefresh: Promise<unknown> | null = null;
+  /**
+   * The chain head, for the deadline check before a send: read at most every quarter block (at most
+   * every second), and while a read is younger than a block it is answered at once and refreshed in
+   * the background. A head one block stale can only let a send through that then reverts with
+   * ResponseWindowClosed, which is handled.
+   */
+  private readonly head: RefreshingValue<number>;
 
   constructor(
     private readonly opts: TaskActionsOptions,
     private readonly d: TaskActionsDeps,
   ) {
     this.oracle = bindings.InferenceOracle__factory.connect(opts.oracle, d.provider);
+    this.head = new RefreshingValue(() => d.provider.getBlockNumber(), { freshMs: Math.min(1000, opts.blockTimeMs / 4), maxAgeMs: opts.blockTimeMs });
   }
 
   private async context(taskId: string): Promise<TaskContext> {
@@ -133,7 +140,7 @@ export class TaskActions {
       ctxP,
       this.d.store.getResponses(taskId),
       this.d.store.getOutputs(taskId),
-      this.head(),
+      this.head.get(),
       direct ? false : ctxP.then((c) => (c ? this.syncClosed(c) : false)),
     ]);
     if (!rec || !ctx) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is unknown`);
@@ -319,31 +326,6 @@ export class TaskActions {
     this.d.contexts.forget(taskId);
     this.d.logger.info({ taskId }, 'task expired (fee refunded)');
     return 'expired';
-  }
-
-  /**
-   * The chain head, for the deadline check before a send: read at most every quarter block (at most
-   * every second), and while a read is younger than a block the cached value is answered at once and
-   * refreshed in the background. A head one block stale can only let a send through that then
-   * reverts with ResponseWindowClosed, which is handled.
-   */
-  private async head(): Promise<number> {
-    const now = Date.now();
-    const h = this.headCache;
-    if (h && now - h.at < this.opts.blockTimeMs) {
-      if (now - h.at >= Math.min(1000, this.opts.blockTimeMs / 4) && !this.headRefresh) {
-        this.headRefresh = this.readHead().catch(() => undefined).finally(() => (this.headRefresh = null));
-      }
-      return h.value;
-    }
-    return this.readHead();
-  }
-
-  private async readHead(): Promise<number> {
-    const at = Date.now();
-    const value = await this.d.provider.getBlockNumber();
-    if (!this.headCache || this.headCache.at < at) this.headCache = { at, value };
-    return value;
   }
 
   private async model(modelId: string): Promise<ModelInfo> {

@@ -11,6 +11,7 @@ import { BaseWallet, JsonRpcApiProvider, NonceManager, type BaseContract, type B
 
 type ContractMethod = BaseContractMethod<unknown[], unknown, unknown>;
 import { AioracleError } from '../errors.js';
+import { RefreshingValue } from '../util/refreshing.js';
 import { waitForReceipt } from './provider.js';
 
 /** Options of {@link TxSender}. */
@@ -90,8 +91,8 @@ export class TxSender {
   private readonly opts: Required<Omit<TxSenderOptions, 'onBroadcast'>> & Pick<TxSenderOptions, 'onBroadcast'>;
   /** Per estimate key: estimates by size (sizes ascending). */
   private readonly estimates = new Map<string, { size: number; gas: Promise<bigint> }[]>();
-  private fees: { at: number; fields: Promise<FeeFields>; settled: boolean } | null = null;
-  private feeRefresh: Promise<void> | null = null;
+  /** Fee data: fresh for `feeCacheMs`, then used up to `feeMaxAgeMs` while one background read replaces it. */
+  private readonly fees: RefreshingValue<FeeFields>;
 
   constructor(signer: Signer, opts: TxSenderOptions = {}) {
     this.signer = signer instanceof NonceManager ? signer : new NonceManager(signer);
@@ -103,6 +104,7 @@ export class TxSender {
       feeMaxAgeMs: Math.max(opts.feeCacheMs ?? 2000, opts.feeMaxAgeMs ?? 5 * (opts.feeCacheMs ?? 2000)),
       onBroadcast: opts.onBroadcast,
     };
+    this.fees = new RefreshingValue(() => this.readFees(), { freshMs: this.opts.feeCacheMs, maxAgeMs: this.opts.feeMaxAgeMs });
   }
 
   /** The sender's address. */
@@ -147,7 +149,7 @@ export class TxSender {
         usedEstimate = est;
         overrides.gasLimit = ((await est.gas) * BigInt(this.opts.gasMarginPct)) / 100n;
       }
-      Object.assign(overrides, await this.feeFields());
+      Object.assign(overrides, await this.fees.get());
     } catch (err) {
       throw classifyTxError(err, method);
     }
@@ -206,48 +208,13 @@ export class TxSender {
     return { hash, provider: tx.provider };
   }
 
-  /**
-   * EIP-1559 fees when the chain has them, else a legacy gas price. Fresh for `feeCacheMs`; then,
-   * up to `feeMaxAgeMs`, the last value is used while one background read replaces it.
-   */
-  private feeFields(): Promise<FeeFields> {
-    const now = Date.now();
-    const cur = this.fees;
-    if (cur && now - cur.at < this.opts.feeCacheMs) return cur.fields;
-    if (cur?.settled && now - cur.at < this.opts.feeMaxAgeMs) {
-      if (!this.feeRefresh) {
-        const next = this.readFees(now);
-        this.feeRefresh = next.fields.then(
-          () => {
-            this.fees = next;
-            this.feeRefresh = null;
-          },
-          () => {
-            this.feeRefresh = null;
-          },
-        );
-      }
-      return cur.fields;
-    }
-    const next = this.readFees(now);
-    this.fees = next;
-    next.fields.catch(() => {
-      if (this.fees === next) this.fees = null;
-    });
-    return next.fields;
-  }
-
-  private readFees(at: number): { at: number; fields: Promise<FeeFields>; settled: boolean } {
+  /** EIP-1559 fees when the chain has them, else a legacy gas price. */
+  private async readFees(): Promise<FeeFields> {
     const provider = this.signer.provider;
-    if (!provider) return { at, fields: Promise.reject(new AioracleError('ERR_RPC', 'The signer has no provider', { retryable: false })), settled: false };
-    const entry: { at: number; fields: Promise<FeeFields>; settled: boolean } = { at, fields: Promise.resolve(null as never), settled: false };
-    entry.fields = provider.getFeeData().then((f): FeeFields => {
-      entry.settled = true;
-      if (f.maxFeePerGas != null && f.maxPriorityFeePerGas != null) return { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
-      if (f.gasPrice != null) return { gasPrice: f.gasPrice };
-      entry.settled = false;
-      throw new AioracleError('ERR_RPC', 'The node returned no fee data', { retryable: true });
-    });
-    return entry;
+    if (!provider) throw new AioracleError('ERR_RPC', 'The signer has no provider', { retryable: false });
+    const f = await provider.getFeeData();
+    if (f.maxFeePerGas != null && f.maxPriorityFeePerGas != null) return { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas };
+    if (f.gasPrice != null) return { gasPrice: f.gasPrice };
+    throw new AioracleError('ERR_RPC', 'The node returned no fee data', { retryable: true });
   }
 }

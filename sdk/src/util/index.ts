@@ -1,3 +1,4 @@
 export * from './retry.js';
 export * from './shutdown.js';
 export * from './worker.js';
+export * from './refreshing.js';

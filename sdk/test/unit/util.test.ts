@@ -1,6 +1,8 @@
+import { jest } from '@jest/globals';
 import { AioracleError } from '../../src/errors.js';
 import { backoffDelay, retry, sleep } from '../../src/util/retry.js';
 import { ShutdownRegistry } from '../../src/util/shutdown.js';
+import { RefreshingValue } from '../../src/util/refreshing.js';
 import { classifyTxError } from '../../src/chain/txSender.js';
 
 describe('retry', () => {
@@ -73,5 +75,52 @@ describe('classifyTxError', () => {
     expect(classifyTxError({ code: 'NONCE_EXPIRED', message: 'nonce too low' }, 'f')).toMatchObject({ code: 'ERR_TX_NONCE', retryable: true });
     expect(classifyTxError({ code: 'INSUFFICIENT_FUNDS' }, 'f')).toMatchObject({ code: 'ERR_TX_FUNDS', retryable: false });
     expect(classifyTxError(new Error('ECONNREFUSED'), 'f')).toMatchObject({ code: 'ERR_RPC', retryable: true });
+  });
+});
+
+describe('RefreshingValue', () => {
+  it('reuses a fresh value, answers a stale one at once while one background read replaces it, and waits when it is too old', async () => {
+    let now = 1_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const reads: ((v: number) => void)[] = [];
+      const v = new RefreshingValue(() => new Promise<number>((r) => reads.push(r)), { freshMs: 100, maxAgeMs: 1_000 });
+      // No value yet: concurrent callers share one read.
+      const first = [v.get(), v.get()];
+      expect(reads).toHaveLength(1);
+      reads[0]!(1);
+      expect(await Promise.all(first)).toEqual([1, 1]);
+      now += 50;
+      expect(await v.get()).toBe(1);
+      expect(reads).toHaveLength(1);
+      // Stale: the old value at once, one background read for several callers.
+      now += 100;
+      expect(await Promise.all([v.get(), v.get()])).toEqual([1, 1]);
+      expect(reads).toHaveLength(2);
+      reads[1]!(2);
+      await new Promise((r) => setImmediate(r));
+      expect(await v.get()).toBe(2);
+      // Too old: the caller waits for a new read.
+      now += 5_000;
+      let done = false;
+      const late = v.get().then((x) => ((done = true), x));
+      await new Promise((r) => setImmediate(r));
+      expect(done).toBe(false);
+      reads[2]!(3);
+      expect(await late).toBe(3);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('does not keep a failed read', async () => {
+    let fail = true;
+    const v = new RefreshingValue(async () => {
+      if (fail) throw new Error('node down');
+      return 7;
+    }, { freshMs: 1_000, maxAgeMs: 10_000 });
+    await expect(v.get()).rejects.toThrow('node down');
+    fail = false;
+    expect(await v.get()).toBe(7);
   });
 });

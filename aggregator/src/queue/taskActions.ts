@@ -132,8 +132,8 @@ export class TaskActions {
    * restarts) read the chain first.
    */
   private async submitOnce(taskId: string, direct: boolean): Promise<'sent' | 'already' | 'closed'> {
-    // One round of reads, in parallel (Redis, the chain's view of the task, the head): this path is
-    // the quorum → transaction latency.
+    // One round of reads, in parallel (Redis, the cached head, and for a job the chain's view of the
+    // task): this path is the quorum → transaction latency.
     const ctxP = this.d.contexts.get(taskId);
     const [rec, ctx, responses, outputs, head, closed] = await Promise.all([
       this.d.store.getTask(taskId),

@@ -7,6 +7,7 @@
  * Messages in:  { type: 'submit', taskId, delayMs } | { type: 'stop' }.
  */
 import { setPriority } from 'node:os';
+import { levels } from 'pino';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '@aioracle/sdk';
 import type { AggregatorMetrics } from '../metrics.js';
@@ -30,14 +31,14 @@ function plain(v: unknown, depth = 0): unknown {
   return v;
 }
 
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+const levelValue = (level: string): number => (level === 'silent' ? Infinity : (levels.values[level] ?? 0));
 
 function remoteLogger(bindings: Record<string, unknown>, minLevel: string): Logger {
-  const min = LEVELS[minLevel] ?? 0;
+  const min = levelValue(minLevel);
   const at =
     (level: string) =>
     (objOrMsg: Record<string, unknown> | string, msg?: string): void => {
-      if ((LEVELS[level] ?? 0) < min) return;
+      if (levelValue(level) < min) return;
       if (typeof objOrMsg === 'string') post({ type: 'log', level, bindings, obj: {}, msg: objOrMsg });
       else post({ type: 'log', level, bindings, obj: plain(objOrMsg), msg });
     };

@@ -211,10 +211,9 @@ function putWord(out: Uint8Array, offset: number, v: bigint): void {
   }
 }
 
+/** Writes the `bytes`-byte hex value right-aligned in the word at `offset` (addresses; bytes32 fill it). */
 function putHex(out: Uint8Array, offset: number, hex: string, bytes: number): void {
-  // right-aligned in the word (addresses), or the whole word (bytes32)
-  const start = offset + 32 - bytes;
-  for (let i = 0; i < bytes; i++) out[start + i] = parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16);
+  out.set(getBytes(hex), offset + 32 - bytes);
 }
 
 /**

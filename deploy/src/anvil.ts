@@ -6,9 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { AioracleError } from '@aioracle/sdk';
+import { AioracleError, freePort } from '@aioracle/sdk';
 
 /** The private keys anvil derives from its default mnemonic ("test test … junk"), accounts 0..9. */
 export const ANVIL_DEFAULT_KEYS: readonly string[] = [
@@ -93,19 +92,8 @@ export function anvilBinaryPath(): string {
   });
 }
 
-/** Asks the OS for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 outside the kernel's ephemeral range (the sdk's freePort, re-exported). */
+export { freePort };
 
 async function rpcChainId(url: string): Promise<number | undefined> {
   try {

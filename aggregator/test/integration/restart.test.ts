@@ -8,11 +8,10 @@
 import { jest } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bindings } from '@aioracle/sdk';
+import { bindings, freePort } from '@aioracle/sdk';
 import { Wallet, encryptKeystoreJson } from 'ethers';
 import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type OperatorWithKey, type World } from '../helpers/world.js';
 
@@ -31,17 +30,6 @@ let port: number;
 let child: ChildProcess | null = null;
 let logFile: string;
 let submitterAddress: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function startProcess(): ChildProcess {
   const out = createWriteStream(logFile, { flags: 'a' });

@@ -4,6 +4,8 @@ import { backoffDelay, retry, sleep } from '../../src/util/retry.js';
 import { ShutdownRegistry } from '../../src/util/shutdown.js';
 import { RefreshingValue } from '../../src/util/refreshing.js';
 import { classifyTxError } from '../../src/chain/txSender.js';
+import { ephemeralPortRange, freePort } from '../../src/util/net.js';
+import { createServer, type Server } from 'node:net';
 
 describe('retry', () => {
   it('retries transient failures and returns the first success', async () => {
@@ -122,5 +124,26 @@ describe('RefreshingValue', () => {
     await expect(v.get()).rejects.toThrow('node down');
     fail = false;
     expect(await v.get()).toBe(7);
+  });
+});
+
+describe('freePort', () => {
+  it('returns a bindable port below the kernel ephemeral range, different across calls', async () => {
+    const [low] = ephemeralPortRange();
+    const ports = new Set<number>();
+    for (let i = 0; i < 5; i++) ports.add(await freePort());
+    for (const p of ports) {
+      if (low > 21_000) {
+        expect(p).toBeGreaterThanOrEqual(20_000);
+        expect(p).toBeLessThan(low);
+      }
+      const srv: Server = await new Promise((resolve, reject) => {
+        const s = createServer();
+        s.once('error', reject);
+        s.listen(p, '127.0.0.1', () => resolve(s));
+      });
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+    expect(ports.size).toBeGreaterThan(1);
   });
 });

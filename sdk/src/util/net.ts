@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { randomInt } from 'node:crypto';
+import { AioracleError } from '../errors.js';
+
+/** The kernel's ephemeral port range (Linux), or the IANA default elsewhere. */
+export function ephemeralPortRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi) && lo! > 0 && hi! >= lo!) return [lo!, hi!];
+  } catch {
+    // not Linux: fall through
+  }
+  return [49152, 65535];
+}
+
+function canBind(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port on `host` that is free now and that the kernel will not hand out on its own.
+ *
+ * A port taken from `listen(0)` lies in the ephemeral range, which the kernel also uses for the
+ * local end of every outgoing connection; a process started seconds later on that port can find it
+ * taken by some client socket (CI saw `EADDRINUSE` on a devnet operator's API port). So the port
+ * is drawn at random below the ephemeral range (from 20000 up) and checked by binding it.
+ * A caller still has to handle the rare case that another program binds it first.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [ephemeralLow] = ephemeralPortRange();
+  const lo = 20_000;
+  const hi = Math.min(ephemeralLow, 65_536) - 1;
+  if (hi - lo >= 1000) {
+    for (let i = 0; i < 200; i++) {
+      const port = randomInt(lo, hi + 1);
+      if (await canBind(port, host)) return port;
+    }
+  }
+  // A narrow or odd range: fall back to one the kernel picks.
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', (e) => reject(new AioracleError('ERR_NO_FREE_PORT', `no free TCP port on ${host}: ${(e as Error).message}`)));
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -31,7 +31,7 @@ import { AggErrorCode, aggError } from './errors.js';
 import { getMetrics, type AggregatorMetrics } from './metrics.js';
 import { sampleScrapeGauges } from './scrapeSampler.js';
 import { createQueues, expireJobId, jobOptions, submitJobId, type AggregatorQueues } from './queue/queues.js';
-import { startChainWriter } from './writer/chainWriter.js';
+import { startChainWriter, type ChainWriter } from './writer/chainWriter.js';
 import { startWriterThread } from './writer/writerHost.js';
 import { TaskContexts } from './state/taskContexts.js';
 import { TaskStore } from './state/taskStore.js';
@@ -47,6 +47,8 @@ export interface Aggregator {
   registry: Registry;
   queues: AggregatorQueues;
   watcher: TaskWatcher;
+  /** The chain writer (submit, slash and expire workers, feed keeper). */
+  writer: ChainWriter;
   /** Re-enqueues open work found in Redis (also run at start). */
   recover(): Promise<{ submit: number; expire: number }>;
   /** Graceful stop. */
@@ -147,7 +149,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       logger.warn({ err }, 'signature verification threads did not start; verifying on the event loop');
     }
   }
-  const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics, pool });
+  const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics, pool, logger });
   let startBlock = cfg.start_block ?? deployment?.startBlock;
   if (startBlock === undefined) startBlock = Math.max(0, (await provider.getBlockNumber()) - cfg.watcher.catchup_blocks);
   const loadUnknown = onDemandLoader({ reader, provider, store, loader, startBlock, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, logger });
@@ -263,6 +265,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     registry,
     queues,
     watcher,
+    writer,
     recover,
     async stop() {
       const r = await shutdown.shutdown(cfg.shutdown_grace_ms);

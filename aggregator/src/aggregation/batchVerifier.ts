@@ -7,9 +7,11 @@
  * batch is due when its window ends or it reaches `maxBatch`; while every worker is busy, due
  * batches wait and keep taking new signatures, so batches grow with the load and the cost per
  * signature falls (a pairing product costs as much as ~25 signatures of a big batch). Without a
- * pool, a due batch is checked at once on the event loop.
+ * pool, a due batch is checked at once on the event loop. A batch whose worker dies (the pool
+ * replaces the worker) is checked again on the event loop: the signatures are not at fault, so the
+ * operators get their answer instead of an error.
  */
-import { blsBatchVerifySameMessage, blsVerify, g1FromBytes, type BlsVerifyPool, type G2Point } from '@aioracle/sdk';
+import { blsBatchVerifySameMessage, blsVerify, g1FromBytes, type BlsVerifyPool, type G2Point, type Logger } from '@aioracle/sdk';
 import type { AggregatorMetrics } from '../metrics.js';
 
 interface Pending {
@@ -38,11 +40,13 @@ export class BatchVerifier {
   private readonly opts: BatchVerifierOptions;
   private readonly metrics: AggregatorMetrics | null;
   private readonly pool: BlsVerifyPool | null;
+  private readonly logger: Logger | null;
 
-  constructor(opts: BatchVerifierOptions, deps: { metrics: AggregatorMetrics | null; pool?: BlsVerifyPool | null }) {
+  constructor(opts: BatchVerifierOptions, deps: { metrics: AggregatorMetrics | null; pool?: BlsVerifyPool | null; logger?: Logger | null }) {
     this.opts = opts;
     this.metrics = deps.metrics;
     this.pool = deps.pool ?? null;
+    this.logger = deps.logger ?? null;
   }
 
   /**
@@ -106,16 +110,17 @@ export class BatchVerifier {
           this.pump();
         },
         (err: unknown) => {
-          p.rejecters.forEach((r) => r(err));
+          this.logger?.warn({ err, batch: p.items.length }, 'a verification thread failed its batch; checking the batch on the event loop');
+          this.checkInline(p, false);
           this.pump();
         },
       );
     }
   }
 
-  private checkInline(p: Pending): void {
+  private checkInline(p: Pending, observe = true): void {
     try {
-      this.metrics?.verifyBatchSize.observe(p.items.length);
+      if (observe) this.metrics?.verifyBatchSize.observe(p.items.length);
       let bad: Set<number>;
       const items = p.items.map((it) => ({ signature: g1FromBytes(it.signature), publicKeyG2: it.publicKeyG2 }));
       if (items.length === 1) {

@@ -5,6 +5,7 @@
  * the main event loop: at a few thousand responses per second each await there costs a whole turn
  * of the loop, and a submission has several. Everything it needs is in Redis and on chain.
  */
+import type { Worker } from 'node:worker_threads';
 import { ChainReader, ShutdownRegistry, TxSender, createProvider, destroyProvider, initBls, type AvsAddresses, type Logger } from '@aioracle/sdk';
 import type { AggregatorConfig } from '@aioracle/config';
 import { Wallet, type Provider } from 'ethers';
@@ -34,6 +35,8 @@ export interface ChainWriter {
    */
   submitNow(taskId: string, delayMs: number): void;
   stop(): Promise<void>;
+  /** The thread the writer runs on now (replaced when it dies); undefined when it runs on the main loop. */
+  readonly thread?: Worker;
 }
 
 /** Starts the workers and the feed keeper. */

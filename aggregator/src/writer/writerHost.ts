@@ -88,6 +88,9 @@ export async function startWriterThread(params: ChainWriterParams, o: { logger: 
 
   current = await launch();
   return {
+    get thread() {
+      return current;
+    },
     submitNow(taskId, delayMs) {
       current.postMessage({ type: 'submit', taskId, delayMs });
     },

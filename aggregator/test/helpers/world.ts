@@ -40,6 +40,11 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** A world of `n` operators with one token each, all in quorum 0 (the only quorum). */
+export function equalStakeWorld(n: number, opts: { thresholdBps: number; responseWindowBlocks?: number }): Promise<World> {
+  return createWorld(Array.from({ length: n }, () => ({ stake: 1n, quorums: [0] })), { quorums: [0], ...opts });
+}
+
 /** Starts anvil, deploys, registers the model and operators (stakes in whole tokens). */
 export async function createWorld(specs: { stake: bigint; quorums: number[] }[], opts: { thresholdBps?: number; quorums?: number[]; responseWindowBlocks?: number } = {}): Promise<World> {
   await initBls();

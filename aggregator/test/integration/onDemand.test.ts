@@ -6,7 +6,7 @@
 import { jest } from '@jest/globals';
 import { noopLogger } from '@aioracle/sdk';
 import { startAggregator, type Aggregator } from '../../src/index.js';
-import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
+import { cleanRedis, equalStakeWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
 
 jest.setTimeout(120_000);
 
@@ -22,13 +22,7 @@ async function post(body: unknown): Promise<{ status: number; json: Record<strin
 }
 
 beforeAll(async () => {
-  w = await createWorld(
-    [
-      { stake: 1n, quorums: [0] },
-      { stake: 1n, quorums: [0] },
-    ],
-    { quorums: [0], thresholdBps: 10_000 },
-  );
+  w = await equalStakeWorld(2, { thresholdBps: 10_000 });
   // The watcher polls once at start and then not again during the test.
   agg = await startAggregator(testConfig(w, PREFIX, { watcher: { poll_interval_ms: 600_000 } }), { logger: noopLogger, submitterKey: w.submitterKey });
   base = `http://127.0.0.1:${agg.port}`;

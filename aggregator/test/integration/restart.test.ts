@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindings, freePort } from '@aioracle/sdk';
 import { Wallet, encryptKeystoreJson } from 'ethers';
-import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type OperatorWithKey, type World } from '../helpers/world.js';
+import { cleanRedis, equalStakeWorld, requestTask, signedResponse, testConfig, waitFor, type OperatorWithKey, type World } from '../helpers/world.js';
 
 jest.setTimeout(300_000);
 
@@ -85,14 +85,7 @@ async function taskKnown(taskId: bigint): Promise<void> {
 beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build -w @aioracle/aggregator\` first`);
   // Every operator must sign: the threshold is the whole quorum's stake.
-  w = await createWorld(
-    [
-      { stake: 1n, quorums: [0] },
-      { stake: 1n, quorums: [0] },
-      { stake: 1n, quorums: [0] },
-    ],
-    { quorums: [0], thresholdBps: 10_000, responseWindowBlocks: 1000 },
-  );
+  w = await equalStakeWorld(3, { thresholdBps: 10_000, responseWindowBlocks: 1000 });
   dir = mkdtempSync(join(tmpdir(), 'agg-restart-'));
   logFile = join(dir, 'aggregator.log');
   port = await freePort();

@@ -9,7 +9,7 @@ import { jest } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { bindings, noopLogger } from '@aioracle/sdk';
 import { startAggregator, type Aggregator } from '../../src/index.js';
-import { cleanRedis, createWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
+import { cleanRedis, equalStakeWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
 
 jest.setTimeout(180_000);
 
@@ -21,14 +21,7 @@ let w: World;
 let aggs: Aggregator[] = [];
 
 beforeAll(async () => {
-  w = await createWorld(
-    [
-      { stake: 1n, quorums: [0] },
-      { stake: 1n, quorums: [0] },
-      { stake: 1n, quorums: [0] },
-    ],
-    { quorums: [0], thresholdBps: 6000, responseWindowBlocks: 500 },
-  );
+  w = await equalStakeWorld(3, { thresholdBps: 6000, responseWindowBlocks: 500 });
   // Blocks every second instead of one per transaction, so both aggregators' submissions can land in
   // the same block: one is then mined as a revert, and its aggregator must still see the task answered.
   await w.provider.send('evm_setAutomine', [false]);

@@ -34,6 +34,8 @@ const WORKER_URL = siblingModule(import.meta.url, 'verifyWorker');
 /** A fixed set of verification threads. */
 export class BlsVerifyPool {
   private readonly slots: Slot[] = [];
+  /** Workers started but not ready yet (a replacement may be starting when the pool closes). */
+  private readonly starting = new Set<Worker>();
   private readonly keyIndex = new WeakMap<G2Point, number>();
   private readonly keyBytes: Uint8Array[] = [];
   private nextId = 0;
@@ -93,8 +95,9 @@ export class BlsVerifyPool {
   /** Stops the workers; batches in flight fail. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all([...this.slots.map((s) => s.worker.terminate()), ...[...this.starting].map((w) => w.terminate())]);
     this.slots.length = 0;
+    this.starting.clear();
   }
 
   private indexOf(key: G2Point): number {
@@ -110,6 +113,7 @@ export class BlsVerifyPool {
   private spawn(): Promise<void> {
     const worker = startModuleWorker(WORKER_URL, { workerData: { backend: blsBackendName() ?? 'mcl' } });
     worker.unref();
+    this.starting.add(worker);
     const slot: Slot = { worker, busy: false, known: 0, pending: new Map() };
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -117,6 +121,12 @@ export class BlsVerifyPool {
       worker.on('message', (m: { type?: string; id?: number; bad?: number[]; error?: string }) => {
         if (m.type === 'ready') {
           ready = true;
+          this.starting.delete(worker);
+          if (this.closed) {
+            void worker.terminate();
+            reject(blsError(BlsErrorCode.InvalidArgument, 'the verify pool is closed'));
+            return;
+          }
           this.slots.push(slot);
           resolve();
           return;
@@ -131,6 +141,7 @@ export class BlsVerifyPool {
       const fail = (err: Error): void => {
         if (dead) return;
         dead = true;
+        this.starting.delete(worker);
         if (!ready) {
           reject(blsError(BlsErrorCode.BackendUnavailable, `the verification worker did not start: ${err.message}`, {}, err));
           return;

@@ -50,6 +50,24 @@ describe('BlsVerifyPool', () => {
     expect(await pool.verify(DIGEST, [{ signature: blsSign(late.secretKey, OTHER), publicKeyG2: late.publicKeyG2 }])).toEqual([0]);
   });
 
+  test('a worker that dies fails its batch with a clear error and is replaced; the pool keeps giving right answers', async () => {
+    const p = await BlsVerifyPool.create(2);
+    try {
+      const first = (p as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0]!;
+      void first.worker.terminate();
+      // The batch goes to the first free worker, the one being terminated.
+      await expect(p.verify(DIGEST, items(DIGEST, [1]))).rejects.toThrow(/exited/);
+      const deadline = Date.now() + 20_000;
+      while (p.alive() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(p.alive()).toBe(2);
+      // The replacement learns the keys again before it uses them.
+      const again = await Promise.all([p.verify(DIGEST, items(DIGEST, [1])), p.verify(OTHER, items(OTHER, [0, 11]))]);
+      expect(again).toEqual([[1], [0, 11]]);
+    } finally {
+      await p.close();
+    }
+  }, 30_000);
+
   test('bad arguments and a closed pool fail clearly', async () => {
     await expect(BlsVerifyPool.create(0)).rejects.toMatchObject({ code: 'ERR_BLS_INVALID_ARGUMENT' });
     const p = await BlsVerifyPool.create(1);

@@ -1,7 +1,8 @@
 /**
  * The sdk TxSender against a real anvil: calls of one shape are estimated once (estimateKey), fee
  * data is reused, the nonce is kept locally across pipelined sends, the raw-broadcast path reports
- * the mined transaction's hash, and a revert is classified.
+ * the mined transaction's hash, and a revert is classified. Broadcasts that fail (refused, or taken
+ * by the node with the answer lost) leave no transaction stuck behind a nonce gap and send nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { TxSender, bindings } from '@aioracle/sdk';
@@ -28,6 +29,38 @@ function rpcMethods(): { counts: () => Record<string, number>; restore: () => vo
     restore: () => spy.mockRestore(),
   };
 }
+
+/**
+ * The node fails the next eth_sendRawTransaction: 'refused' answers with an error and never sees the
+ * transaction; 'lost' takes it into its pool and the answer is lost on the way back.
+ */
+function failNextBroadcast(mode: 'refused' | 'lost'): { failed: () => number; restore: () => void } {
+  const realSend = w.provider.send.bind(w.provider);
+  let failed = 0;
+  const spy = jest.spyOn(w.provider, 'send').mockImplementation(async (method: string, params: unknown[] | Record<string, unknown>) => {
+    const hit = method === 'eth_sendRawTransaction' && failed === 0;
+    if (hit && mode === 'refused') {
+      failed++;
+      throw new Error('connection reset by peer');
+    }
+    const out = await realSend(method, params);
+    if (hit) {
+      failed++;
+      throw new Error('socket hang up');
+    }
+    return out;
+  });
+  return { failed: () => failed, restore: () => spy.mockRestore() };
+}
+
+/** A fresh TxSender on one of anvil's funded accounts, the registry, and the account's mined nonce. */
+async function senderOn(account: number) {
+  const wallet = new Wallet(w.anvil.accounts[account]!.privateKey, w.provider);
+  const sender = new TxSender(wallet, { timeoutMs: 30_000 });
+  const registry = bindings.OperatorRegistry__factory.connect(w.deployment.avs.operatorRegistry, w.provider);
+  return { wallet, sender, registry, start: await w.provider.getTransactionCount(wallet.address, 'latest') };
+}
+const nonceOf = async (hash: string): Promise<number> => (await w.provider.getTransaction(hash))!.nonce;
 
 describe('TxSender', () => {
   test('one estimate per key, fee data reused, nonces in order, hashes reported as broadcast', async () => {
@@ -103,4 +136,58 @@ describe('TxSender', () => {
     const r = await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'k' });
     expect(r.status).toBe(1);
   });
+
+  test('a failed broadcast with a later nonce already sent: the next send fills the gap and the held transaction is mined', async () => {
+    const { wallet, sender, registry, start } = await senderOn(7);
+    const node = failNextBroadcast('refused');
+    try {
+      const first = sender.send(registry, 'updateOperators', [[]], { estimateKey: 'gap' });
+      const second = sender.send(registry, 'updateOperators', [[]], { estimateKey: 'gap' });
+      await expect(first).rejects.toMatchObject({ retryable: true });
+      expect(node.failed()).toBe(1);
+      // The second went out with nonce start+1 and waits in the node's pool behind the gap.
+      const third = await sender.send(registry, 'updateOperators', [[]], { estimateKey: 'gap' });
+      const held = await second;
+      expect([third.status, held.status]).toEqual([1, 1]);
+      expect([await nonceOf(third.hash), await nonceOf(held.hash)]).toEqual([start, start + 1]);
+      expect(await w.provider.getTransactionCount(wallet.address, 'latest')).toBe(start + 2);
+    } finally {
+      node.restore();
+    }
+  }, 60_000);
+
+  test('a broadcast whose answer is lost (the node took it): its nonce is tried again, found used, and the next call goes out with a fresh one', async () => {
+    const { wallet, sender, registry, start } = await senderOn(8);
+    const node = failNextBroadcast('lost');
+    try {
+      await expect(sender.send(registry, 'updateOperators', [[]])).rejects.toMatchObject({ code: 'ERR_RPC', retryable: true });
+      // Another call (another gas limit, so another transaction): the gap nonce is taken, the call is sent again.
+      const next = await sender.send(registry, 'updateOperators', [[]], { gasLimit: 400_000n });
+      expect(next.status).toBe(1);
+      expect(await nonceOf(next.hash)).toBe(start + 1);
+      expect(await w.provider.getTransactionCount(wallet.address, 'latest')).toBe(start + 2);
+    } finally {
+      node.restore();
+    }
+  }, 60_000);
+
+  test('the same transaction broadcast again while the node holds it is not an error: the call waits for it to be mined', async () => {
+    const { wallet, sender, registry, start } = await senderOn(9);
+    const node = failNextBroadcast('lost');
+    await w.provider.send('evm_setAutomine', [false]);
+    try {
+      // Same call, same gas limit, same cached fees and the gap's nonce: byte for byte the held transaction.
+      await expect(sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n })).rejects.toMatchObject({ code: 'ERR_RPC' });
+      const again = sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n });
+      await new Promise((r) => setTimeout(r, 200));
+      await w.provider.send('evm_mine', []);
+      const r = await again;
+      expect(r.status).toBe(1);
+      expect(await nonceOf(r.hash)).toBe(start);
+      expect(await w.provider.getTransactionCount(wallet.address, 'latest')).toBe(start + 1);
+    } finally {
+      await w.provider.send('evm_setAutomine', [true]);
+      node.restore();
+    }
+  }, 60_000);
 });

@@ -4,10 +4,15 @@
  * kept locally and fee data is cached (and refreshed in the background), so a send costs one eth_sendRawTransaction
  * plus receipt polls (and an eth_estimateGas unless the caller gives a limit or an estimate key). Errors are
  * classified: a revert is non-retryable (`ERR_TX_REVERTED`, with the custom error's name when the ABI knows it); transport
- * problems and nonce races are retryable (`ERR_RPC`, `ERR_TX_NONCE`), and the nonce manager is reset
- * after any failure so the next send reads the chain's nonce again.
+ * problems and nonce races are retryable (`ERR_RPC`, `ERR_TX_NONCE`).
+ *
+ * Nonces after a failure: a transaction whose broadcast failed leaves its nonce as a gap, which the
+ * next send fills (later transactions, already broadcast, wait in the node's pool until then; the
+ * node's "pending" count cannot be trusted for this, since anvil counts such held transactions). A
+ * gap whose transaction did reach the node shows as a nonce conflict when reused and is dropped. A
+ * lost receipt or a nonce conflict on a fresh nonce makes the next send read the chain's nonce again.
  */
-import { BaseWallet, JsonRpcApiProvider, NonceManager, type BaseContract, type BaseContractMethod, type Provider, type Signer, type TransactionReceipt } from 'ethers';
+import { BaseWallet, JsonRpcApiProvider, NonceManager, keccak256, type BaseContract, type BaseContractMethod, type Provider, type Signer, type TransactionReceipt } from 'ethers';
 
 type ContractMethod = BaseContractMethod<unknown[], unknown, unknown>;
 import { AioracleError } from '../errors.js';
@@ -59,6 +64,12 @@ type FeeFields = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasP
 
 type ErrLike = { code?: string; shortMessage?: string; message?: string; revert?: { name: string; args?: unknown[] } | null; reason?: string | null };
 
+/** The error's message with the node's own message when ethers wrapped it. */
+function errorText(err: unknown): string {
+  const e = (err ?? {}) as ErrLike & { error?: { message?: string } };
+  return `${e.message ?? ''} ${e.error?.message ?? ''}`;
+}
+
 /** Maps an ethers error to an AioracleError with a stable code. */
 export function classifyTxError(err: unknown, method: string): AioracleError {
   if (err instanceof AioracleError) return err;
@@ -71,7 +82,7 @@ export function classifyTxError(err: unknown, method: string): AioracleError {
       retryable: false,
     });
   }
-  if (e.code === 'NONCE_EXPIRED' || e.code === 'REPLACEMENT_UNDERPRICED' || /nonce/i.test(e.message ?? '')) {
+  if (e.code === 'NONCE_EXPIRED' || e.code === 'REPLACEMENT_UNDERPRICED' || /nonce|replacement transaction underpriced|already (known|imported)/i.test(errorText(err))) {
     return new AioracleError('ERR_TX_NONCE', `${method}: nonce conflict (${e.shortMessage ?? e.message})`, { cause: err, retryable: true, details: { method } });
   }
   if (e.code === 'INSUFFICIENT_FUNDS') {
@@ -93,6 +104,8 @@ export class TxSender {
   private readonly estimates = new Map<string, { size: number; gas: Promise<bigint> }[]>();
   /** Fee data: fresh for `feeCacheMs`, then used up to `feeMaxAgeMs` while one background read replaces it. */
   private readonly fees: RefreshingValue<FeeFields>;
+  /** Nonces handed out whose transactions never reached the node, lowest first: reused before new ones. */
+  private readonly gaps: number[] = [];
 
   constructor(signer: Signer, opts: TxSenderOptions = {}) {
     this.signer = signer instanceof NonceManager ? signer : new NonceManager(signer);
@@ -112,9 +125,10 @@ export class TxSender {
     return this.signer.getAddress();
   }
 
-  /** Forgets the cached nonce (after an expected revert or an external send from the same key). */
+  /** Forgets the cached nonce and any gaps (after an external send from the same key): the next send reads the chain's. */
   resetNonce(): void {
     this.signer.reset();
+    this.gaps.length = 0;
   }
 
   /**
@@ -155,27 +169,59 @@ export class TxSender {
     }
     // Nonces are assigned and transactions signed one at a time, in order; the broadcasts themselves
     // overlap (a node keeps a transaction whose nonce is ahead of its pool until the gap fills), so a
-    // slow eth_sendRawTransaction does not hold back the next signature. If one broadcast fails, the
-    // nonce is read from the node again and the next send fills the gap it left.
+    // slow eth_sendRawTransaction does not hold back the next signature.
     const signed = this.queue.then(async () => {
-      const nonce = await this.signer.getNonce('pending');
-      this.signer.increment();
-      return this.sign(fn, args, { ...overrides, nonce });
+      const gap = this.gaps.shift();
+      let nonce: number;
+      if (gap !== undefined) nonce = gap;
+      else {
+        nonce = await this.signer.getNonce('pending');
+        this.signer.increment();
+      }
+      try {
+        return { nonce, gap: gap !== undefined, tx: await this.sign(fn, args, { ...overrides, nonce }) };
+      } catch (err) {
+        // Not signed (or, for a remote signer, maybe not sent): the next send takes this nonce.
+        this.noteUnsent(nonce);
+        throw err;
+      }
     });
     this.queue = signed.catch(() => undefined);
+    let assigned: { nonce: number; gap: boolean } | undefined;
+    let broadcast = false;
     try {
-      const tx = await signed;
+      const { nonce, gap, tx } = await signed;
+      assigned = { nonce, gap };
       const dispatchedAtMs = Date.now();
       const sent = 'raw' in tx ? await this.sendRaw(tx) : tx;
+      broadcast = true;
       this.opts.onBroadcast?.({ method, args, hash: sent.hash, dispatchedAtMs });
       return await waitForReceipt(sent, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
-      // The nonce may not have been used (failed broadcast) or the transaction may be lost: read it
-      // from the chain again on the next send. A revert may mean the reused estimate was too low.
-      this.signer.reset();
+      const failure = classifyTxError(err, method);
+      if (assigned && !broadcast) {
+        // The node refused the transaction or did not answer.
+        if (failure.code !== 'ERR_TX_NONCE') this.noteUnsent(assigned.nonce);
+        // A reused gap that conflicts was sent after all (its answer was lost): this call goes again
+        // with another nonce (gaps are finite, so this ends).
+        else if (assigned.gap) return this.send(contract, method, args, options);
+        // Someone else used our next nonce: read the chain's.
+        else this.resetNonce();
+      } else if (failure.code !== 'ERR_TX_REVERTED') {
+        // No nonce, or the transaction went out but its receipt did not come: read the chain's nonce again.
+        this.resetNonce();
+      }
+      // A revert may mean the reused estimate was too low.
       if (key !== undefined && usedEstimate) this.forgetEstimate(key, usedEstimate);
-      throw classifyTxError(err, method);
+      throw failure;
     }
+  }
+
+  /** `nonce` was handed out but its transaction did not reach the node: the next send uses it. */
+  private noteUnsent(nonce: number): void {
+    if (this.gaps.includes(nonce)) return;
+    this.gaps.push(nonce);
+    this.gaps.sort((a, b) => a - b);
   }
 
   private forgetEstimate(key: string, entry: { size: number; gas: Promise<bigint> }): void {
@@ -204,8 +250,14 @@ export class TxSender {
   }
 
   private async sendRaw(tx: { raw: string; provider: JsonRpcApiProvider }): Promise<{ hash: string; provider: Provider }> {
-    const hash = (await tx.provider.send('eth_sendRawTransaction', [tx.raw])) as string;
-    return { hash, provider: tx.provider };
+    try {
+      const hash = (await tx.provider.send('eth_sendRawTransaction', [tx.raw])) as string;
+      return { hash, provider: tx.provider };
+    } catch (err) {
+      // This very transaction is in the node's pool already (a repeated broadcast): it was sent.
+      if (/already (known|imported)/i.test(errorText(err))) return { hash: keccak256(tx.raw), provider: tx.provider };
+      throw err;
+    }
   }
 
   /** EIP-1559 fees when the chain has them, else a legacy gas price. */

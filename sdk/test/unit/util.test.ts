@@ -77,6 +77,10 @@ describe('classifyTxError', () => {
     expect(classifyTxError({ code: 'NONCE_EXPIRED', message: 'nonce too low' }, 'f')).toMatchObject({ code: 'ERR_TX_NONCE', retryable: true });
     expect(classifyTxError({ code: 'INSUFFICIENT_FUNDS' }, 'f')).toMatchObject({ code: 'ERR_TX_FUNDS', retryable: false });
     expect(classifyTxError(new Error('ECONNREFUSED'), 'f')).toMatchObject({ code: 'ERR_RPC', retryable: true });
+    // Nodes word nonce conflicts differently; ethers may keep the node's text only in the wrapped error.
+    expect(classifyTxError({ code: 'UNKNOWN_ERROR', message: 'could not coalesce error', error: { code: -32003, message: 'transaction already imported' } }, 'f')).toMatchObject({ code: 'ERR_TX_NONCE' });
+    expect(classifyTxError({ message: 'replacement transaction underpriced' }, 'f')).toMatchObject({ code: 'ERR_TX_NONCE' });
+    expect(classifyTxError({ message: 'already known' }, 'f')).toMatchObject({ code: 'ERR_TX_NONCE' });
   });
 });
 

@@ -16,6 +16,8 @@ export const AggErrorCode = {
   SignatureInvalid: 'ERR_SIGNATURE_INVALID',
   Overloaded: 'ERR_OVERLOADED',
   Internal: 'ERR_INTERNAL',
+  /** Redis (the aggregation state) is not connected: nothing can be counted now; retry. */
+  RedisUnavailable: 'ERR_REDIS_UNAVAILABLE',
   NotFound: 'ERR_NOT_FOUND',
   /** Start-up: the submitter keystore or its password cannot be read or decrypted. */
   Keystore: 'ERR_SUBMITTER_KEYSTORE',
@@ -38,6 +40,7 @@ const STATUS: Record<string, number> = {
   ERR_BODY_TOO_LARGE: 413,
   ERR_SIGNATURE_INVALID: 422,
   ERR_OVERLOADED: 429,
+  ERR_REDIS_UNAVAILABLE: 503,
 };
 
 /** The HTTP status for an error code (500 for anything not listed; 503 for retryable I/O). */

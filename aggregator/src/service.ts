@@ -29,7 +29,7 @@ import { TaskLoader, onDemandLoader } from './chain/taskLoader.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
 import { getMetrics, type AggregatorMetrics } from './metrics.js';
-import { sampleScrapeGauges } from './scrapeSampler.js';
+import { sampleScrapeGauges, withTimeout } from './scrapeSampler.js';
 import { createQueues, expireJobId, jobOptions, submitJobId, type AggregatorQueues } from './queue/queues.js';
 import { startChainWriter, type ChainWriter } from './writer/chainWriter.js';
 import { startWriterThread } from './writer/writerHost.js';
@@ -101,7 +101,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     throw aggError(AggErrorCode.ChainMismatch, `The node at eth_rpc_url is on chain ${chainId}, the config says ${cfg.chain_id}`);
   }
   const namespace = `${cfg.redis.prefix}:${chainId}:${avs.inferenceOracle.toLowerCase()}`;
-  const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown);
+  const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown, logger);
   await checkRedisSettings(redis, logger);
 
   const registry = new Registry();
@@ -195,13 +195,15 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       registry,
       metrics,
       logger: logger.child({ component: 'api' }),
+      // Redis commands wait in the client's queue while it is down: each check gives up after 2 s.
       health: async () => {
         const [r, c] = await Promise.all([
-          redis.ping().then(() => true, () => false),
-          provider.getBlockNumber().then(() => true, () => false),
+          withTimeout(redis.ping(), 2_000, 'redis PING').then(() => true, () => false),
+          withTimeout(provider.getBlockNumber(), 2_000, 'eth_blockNumber').then(() => true, () => false),
         ]);
         return { ok: r && c, checks: { redis: r, rpc: c } };
       },
+      redisReady: () => stateRedis.status === 'ready',
       operators: async () => {
         const head = await provider.getBlockNumber();
         const states = await reader.getQuorumStates(quorumList, head);

@@ -50,6 +50,29 @@ export const noopLogger: Logger = {
   child: () => noopLogger,
 };
 
+/** One line kept by {@link recordingLogger}. */
+export interface RecordedLine {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** The merged object (bindings of child loggers included); a string first argument becomes `msg`. */
+  obj: Record<string, unknown>;
+  msg?: string;
+}
+
+/** A logger that keeps every line in memory (tests that assert what a service logged). */
+export function recordingLogger(): Logger & { lines: RecordedLine[] } {
+  const lines: RecordedLine[] = [];
+  const make = (bindings: Record<string, unknown>): Logger => {
+    const at =
+      (level: RecordedLine['level']): LogFn =>
+      (a: unknown, b?: unknown) => {
+        if (typeof a === 'string') lines.push({ level, obj: { ...bindings }, msg: a });
+        else lines.push({ level, obj: { ...bindings, ...(a as Record<string, unknown>) }, ...(typeof b === 'string' ? { msg: b } : {}) });
+      };
+    return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal'), child: (more) => make({ ...bindings, ...more }) };
+  };
+  return Object.assign(make({}), { lines });
+}
+
 /** Label values of one metric sample (bounded sets only; see the module comment). */
 export type MetricLabels = Record<string, string | number>;
 

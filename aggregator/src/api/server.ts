@@ -19,8 +19,13 @@ export interface ApiDeps {
   registry: Registry;
   metrics: AggregatorMetrics | null;
   logger: Logger;
-  /** Resolves true when Redis and the RPC endpoint answer. */
+  /** Resolves true when Redis and the RPC endpoint answer (each check bounded in time). */
   health: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /**
+   * False while the Redis connection of the aggregation state is down: requests that need it are
+   * answered 503 at once instead of waiting in the client's offline queue (default: always true).
+   */
+  redisReady?: () => boolean;
   /** The operator set at the latest block. */
   operators: () => Promise<unknown>;
   /** Samples point-in-time gauges before a scrape. */
@@ -43,9 +48,16 @@ export function createApi(opts: { bodyLimitBytes: number }, d: ApiDeps): Request
 
 function writeJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  if (status === 429 || status === 503) headers['retry-after'] = RETRY_AFTER_S;
+  res.writeHead(status, headers);
   res.end(text);
 }
+
+/** Seconds a client is asked to wait after a 429 or 503. */
+const RETRY_AFTER_S = 1;
+
+const redisUnavailable = (): AioracleError => aggError(AggErrorCode.RedisUnavailable, 'the aggregation state (Redis) is unavailable; retry later', { retryable: true });
 
 /** POST /v1/responses on node:http: 413 over the cap (before or while reading), 400 for bad JSON. */
 function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -61,6 +73,7 @@ function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req
     } catch (err) {
       return reject(res, aggError(AggErrorCode.BadRequest, `body is not valid JSON: ${(err as Error).message}`));
     }
+    if (d.redisReady && !d.redisReady()) return reject(res, redisUnavailable());
     try {
       const out = await d.ingest.submit(body, receivedAtMs);
       if (out.status === 202) d.metrics?.responsesAccepted.inc();
@@ -111,8 +124,15 @@ function createReadApi(d: ApiDeps): express.Express {
   app.disable('etag');
 
   const sendError = (res: Response, err: AioracleError): void => {
-    res.status(httpStatusFor(err)).json({ code: err.code, message: err.message });
+    const status = httpStatusFor(err);
+    if (status === 429 || status === 503) res.set('Retry-After', String(RETRY_AFTER_S));
+    res.status(status).json({ code: err.code, message: err.message });
   };
+  // The task views read Redis: answer at once while it is down.
+  app.use('/v1/tasks', (_req: Request, res: Response, next: () => void) => {
+    if (d.redisReady && !d.redisReady()) sendError(res, redisUnavailable());
+    else next();
+  });
   app.get('/v1/tasks/:taskId', async (req: Request, res: Response) => {
     const id = String(req.params.taskId);
     if (!/^[1-9][0-9]{0,19}$/.test(id)) return sendError(res, aggError(AggErrorCode.BadRequest, 'taskId must be a decimal integer >= 1'));

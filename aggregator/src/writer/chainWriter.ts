@@ -48,7 +48,7 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
   try {
     const provider = createProvider(cfg.eth_rpc_url);
     shutdown.add('provider', () => destroyProvider(provider));
-    const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown);
+    const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown, logger);
     const store = new TaskStore({ namespace }, { redis: stateRedis });
     const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
     await contexts.warmKeys();

@@ -5,7 +5,7 @@
  * thread ran.
  */
 import { jest } from '@jest/globals';
-import { bindings } from '@aioracle/sdk';
+import { bindings, recordingLogger } from '@aioracle/sdk';
 import { startAggregator, type Aggregator } from '../../src/index.js';
 import { cleanRedis, equalStakeWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
 
@@ -15,16 +15,8 @@ const PREFIX = `aggtest-writer-${process.pid}`;
 const OUT = '0x0101000000' + '05000000';
 let w: World;
 let agg: Aggregator;
-const errors: { obj: unknown; msg?: string }[] = [];
-const logger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (obj: unknown, msg?: string) => void errors.push({ obj, msg }),
-  fatal: (obj: unknown, msg?: string) => void errors.push({ obj, msg }),
-  child: () => logger,
-} as never;
+const logger = recordingLogger();
+const errorLines = () => logger.lines.filter((l) => l.level === 'error' || l.level === 'fatal');
 
 beforeAll(async () => {
   w = await equalStakeWorld(3, { thresholdBps: 6000, responseWindowBlocks: 500 });
@@ -67,7 +59,7 @@ test('a writer thread that dies is replaced; tasks in flight and tasks reaching 
   await exited;
 
   await waitFor(async () => agg.writer.thread !== first && agg.writer.thread, 20_000, 'a new writer thread');
-  expect(errors.some((e) => /chain writer thread exited; restarting/.test(e.msg ?? ''))).toBe(true);
+  expect(errorLines().some((e) => /chain writer thread exited; restarting/.test(e.msg ?? ''))).toBe(true);
   await deliver(after);
 
   const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.provider);
@@ -80,5 +72,5 @@ test('a writer thread that dies is replaced; tasks in flight and tasks reaching 
     expect(view.txHash).toBe(logs[0]!.transactionHash);
   }
   // No fatal: the restart worked.
-  expect(errors.filter((e) => /could not be restarted/.test(e.msg ?? ''))).toEqual([]);
+  expect(errorLines().filter((e) => /could not be restarted/.test(e.msg ?? ''))).toEqual([]);
 });

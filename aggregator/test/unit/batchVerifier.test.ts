@@ -3,23 +3,15 @@
 // signatures into errors (the batch is checked again on the event loop).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { keccak256, toUtf8Bytes } from 'ethers';
-import { BlsVerifyPool, blsSign, generateBlsKeyPair, initBls, type BlsKeyPair } from '@aioracle/sdk';
+import { BlsVerifyPool, blsSign, generateBlsKeyPair, initBls, recordingLogger, type BlsKeyPair } from '@aioracle/sdk';
 import { BatchVerifier } from '../../src/aggregation/batchVerifier.js';
 
 const DIGEST = keccak256(toUtf8Bytes('task 1 output A'));
 const OTHER = keccak256(toUtf8Bytes('task 1 output B'));
 const THIRD = keccak256(toUtf8Bytes('task 2 output A'));
 let keys: BlsKeyPair[];
-const warnings: unknown[] = [];
-const logger = {
-  warn: (obj: unknown) => void warnings.push(obj),
-  info: () => undefined,
-  debug: () => undefined,
-  error: () => undefined,
-  trace: () => undefined,
-  fatal: () => undefined,
-  child: () => logger,
-} as never;
+const logger = recordingLogger();
+const warnings = () => logger.lines.filter((l) => l.level === 'warn');
 
 beforeAll(async () => {
   await initBls({ backend: 'mcl' });
@@ -55,19 +47,19 @@ describe('BatchVerifier', () => {
 
     test('a thread that dies mid-batch: the batch is checked on the event loop, answers unchanged, a warning logged', async () => {
       const v = new BatchVerifier({ windowMs: 2, maxBatch: 64 }, { metrics: null, pool, logger });
-      warnings.length = 0;
+      logger.lines.length = 0;
       const worker = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0]!.worker;
       void worker.terminate();
       expect(await check(v, DIGEST, [3])).toEqual(expected([3]));
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatchObject({ batch: keys.length });
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]!.obj).toMatchObject({ batch: keys.length });
       // The pool replaced its worker; later batches go to it again.
       const deadline = Date.now() + 20_000;
       while (pool.alive() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(pool.alive()).toBe(1);
-      warnings.length = 0;
+      logger.lines.length = 0;
       expect(await check(v, THIRD, [1])).toEqual(expected([1]));
-      expect(warnings).toHaveLength(0);
+      expect(warnings()).toHaveLength(0);
     }, 30_000);
   });
 });

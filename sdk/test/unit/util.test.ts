@@ -5,6 +5,7 @@ import { ShutdownRegistry } from '../../src/util/shutdown.js';
 import { RefreshingValue } from '../../src/util/refreshing.js';
 import { classifyTxError } from '../../src/chain/txSender.js';
 import { ephemeralPortRange, freePort } from '../../src/util/net.js';
+import { recordingLogger } from '../../src/observability.js';
 import { createServer, type Server } from 'node:net';
 
 describe('retry', () => {
@@ -149,5 +150,20 @@ describe('freePort', () => {
       await new Promise<void>((r) => srv.close(() => r()));
     }
     expect(ports.size).toBeGreaterThan(1);
+  });
+});
+
+describe('recordingLogger', () => {
+  it('keeps each line with its level, message and the bindings of child loggers', () => {
+    const log = recordingLogger();
+    log.info('started');
+    log.child({ component: 'api' }).child({ taskId: '7' }).warn({ batch: 3 }, 'slow');
+    log.error({ err: new Error('x') });
+    expect(log.lines.map((l) => [l.level, l.msg, l.obj.component, l.obj.taskId, l.obj.batch])).toEqual([
+      ['info', 'started', undefined, undefined, undefined],
+      ['warn', 'slow', 'api', '7', 3],
+      ['error', undefined, undefined, undefined, undefined],
+    ]);
+    expect(log.lines[2]!.obj.err).toBeInstanceOf(Error);
   });
 });

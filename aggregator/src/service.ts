@@ -175,7 +175,13 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       const rec = await store.getTask(id);
       if (!rec) continue;
       if (rec.status === 'quorum' || rec.status === 'submitted') {
-        await enqueueSubmit(id);
+        // A job that spent its attempts (RPC down, submitter out of funds) stays failed under its id,
+        // which would make the add below a no-op: the task is still open, so it is tried again.
+        const failed = await queues.submit.getJob(submitJobId(id));
+        if (failed && (await failed.isFailed()) && failed.attemptsMade >= (failed.opts.attempts ?? 1)) {
+          logger.warn({ taskId: id, attemptsMade: failed.attemptsMade, reason: failed.failedReason }, 'submission had spent its attempts; retrying it while the task is open');
+          await failed.retry('failed');
+        } else await enqueueSubmit(id);
         submit++;
       }
       const task = JSON.parse(rec.task) as { deadlineBlock: number };

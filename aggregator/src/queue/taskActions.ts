@@ -180,7 +180,9 @@ export class TaskActions {
         this.d.metrics?.submissions.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);
       }
-      if (err instanceof AioracleError && !err.retryable) {
+      // An unfunded submitter can be funded: the job retries, and once its attempts are spent the
+      // periodic re-scan revives it while the task is open.
+      if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') {
         this.d.metrics?.submissions.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`${err.code}: ${err.message}`);
       }

@@ -30,7 +30,7 @@ import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
 import { getMetrics, type AggregatorMetrics } from './metrics.js';
 import { sampleScrapeGauges, withTimeout } from './scrapeSampler.js';
-import { createQueues, expireJobId, jobOptions, submitJobId, type AggregatorQueues } from './queue/queues.js';
+import { createQueues, expireJobId, jobOptions, reviveSpentJobs, submitJobId, type AggregatorQueues } from './queue/queues.js';
 import { startChainWriter, type ChainWriter } from './writer/chainWriter.js';
 import { startWriterThread } from './writer/writerHost.js';
 import { TaskContexts } from './state/taskContexts.js';
@@ -167,6 +167,8 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   );
 
   const recover = async (): Promise<{ submit: number; expire: number }> => {
+    // Jobs that spent their attempts on passing trouble first, so the adds below do not meet them.
+    await reviveSpentJobs(queues, logger);
     const ids = await store.openTaskIds();
     let submit = 0;
     let expire = 0;
@@ -175,13 +177,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       const rec = await store.getTask(id);
       if (!rec) continue;
       if (rec.status === 'quorum' || rec.status === 'submitted') {
-        // A job that spent its attempts (RPC down, submitter out of funds) stays failed under its id,
-        // which would make the add below a no-op: the task is still open, so it is tried again.
-        const failed = await queues.submit.getJob(submitJobId(id));
-        if (failed && (await failed.isFailed()) && failed.attemptsMade >= (failed.opts.attempts ?? 1)) {
-          logger.warn({ taskId: id, attemptsMade: failed.attemptsMade, reason: failed.failedReason }, 'submission had spent its attempts; retrying it while the task is open');
-          await failed.retry('failed');
-        } else await enqueueSubmit(id);
+        await enqueueSubmit(id);
         submit++;
       }
       const task = JSON.parse(rec.task) as { deadlineBlock: number };

@@ -3,6 +3,7 @@
  * the deadline). Job ids are deterministic and free of ':' (BullMQ's separator), so adding the same
  * job twice, from a re-scan or from a second aggregator on the same Redis, is a no-op.
  */
+import type { Logger } from '@aioracle/sdk';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 
 export const QUEUE_NAMES = ['submit', 'slash', 'expire'] as const;
@@ -55,4 +56,25 @@ export function createQueues(prefix: string, connection: ConnectionOptions): Agg
       await Promise.all([submit.close(), slash.close(), expire.close()]);
     },
   };
+}
+
+/**
+ * Puts back to work the failed jobs that spent their attempts on errors that can pass (RPC down,
+ * submitter out of funds); jobs failed with an UnrecoverableError (a revert that can never succeed,
+ * bad data) stay failed. Their ids are deterministic, so without this a re-add would be a no-op and
+ * the work would be left behind. Run by the periodic re-scan: one more attempt per scan each.
+ * Returns the ids revived.
+ */
+export async function reviveSpentJobs(queues: AggregatorQueues, logger: Logger, limit = 500): Promise<string[]> {
+  const revived: string[] = [];
+  for (const q of [queues.submit, queues.slash, queues.expire] as Queue[]) {
+    for (const job of await q.getFailed(0, limit - 1)) {
+      if (!job?.id || job.attemptsMade < (job.opts.attempts ?? 1)) continue;
+      if ((job.stacktrace ?? []).at(-1)?.startsWith('UnrecoverableError')) continue;
+      logger.warn({ queue: q.name, jobId: job.id, attemptsMade: job.attemptsMade, reason: job.failedReason }, 'job had spent its attempts; trying it again');
+      await job.retry('failed');
+      revived.push(job.id);
+    }
+  }
+  return revived;
 }

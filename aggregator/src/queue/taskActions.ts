@@ -181,7 +181,7 @@ export class TaskActions {
         throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);
       }
       // An unfunded submitter can be funded: the job retries, and once its attempts are spent the
-      // periodic re-scan revives it while the task is open.
+      // periodic re-scan revives it (reviveSpentJobs); the same holds for slash and expire jobs.
       if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') {
         this.d.metrics?.submissions.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`${err.code}: ${err.message}`);
@@ -290,7 +290,7 @@ export class TaskActions {
         this.d.metrics?.slashings.inc({ outcome: 'already' });
         return 'already';
       }
-      if (err instanceof AioracleError && !err.retryable) {
+      if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') {
         this.d.metrics?.slashings.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`${err.code}: ${err.message}`);
       }
@@ -321,7 +321,7 @@ export class TaskActions {
       const name = revertName(err);
       if (name === 'TaskNotPending' && (await this.syncClosed(ctx))) return 'already';
       if (name === 'DeadlineNotPassed') throw new RecheckLater(this.opts.blockTimeMs);
-      if (err instanceof AioracleError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') throw new UnrecoverableError(`${err.code}: ${err.message}`);
       throw err;
     }
     if (await this.d.store.close(taskId, 'expired')) this.d.metrics?.tasksExpired.inc({ outcome: 'expired' });

@@ -190,4 +190,42 @@ describe('TxSender', () => {
       node.restore();
     }
   }, 60_000);
+
+  test('signing fails: its nonce goes to the next send in line, so nothing waits behind a gap', async () => {
+    const { wallet, sender, registry, start } = await senderOn(4);
+    const sign = jest.spyOn(wallet, 'signTransaction');
+    sign.mockRejectedValueOnce(new Error('signer unavailable'));
+    try {
+      const first = sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n });
+      const second = sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n });
+      await expect(first).rejects.toMatchObject({ code: 'ERR_RPC' });
+      const third = await sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n });
+      // Signing is in line (the failed nonce is noted before the next signs), so the second takes it.
+      expect([await nonceOf((await second).hash), await nonceOf(third.hash)]).toEqual([start, start + 1]);
+      expect(await w.provider.getTransactionCount(wallet.address, 'latest')).toBe(start + 2);
+    } finally {
+      sign.mockRestore();
+    }
+  }, 60_000);
+
+  test('reading the nonce fails once: the send fails clearly and the next one reads it again', async () => {
+    const { wallet, registry, start } = await senderOn(3);
+    const sender = new TxSender(wallet, { timeoutMs: 30_000 });
+    const realSend = w.provider.send.bind(w.provider);
+    let failed = 0;
+    const spy = jest.spyOn(w.provider, 'send').mockImplementation(async (method: string, params: unknown[] | Record<string, unknown>) => {
+      if (method === 'eth_getTransactionCount' && failed === 0) {
+        failed++;
+        throw new Error('connection refused');
+      }
+      return realSend(method, params);
+    });
+    try {
+      await expect(sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n })).rejects.toMatchObject({ code: 'ERR_RPC', retryable: true });
+      const r = await sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n });
+      expect(await nonceOf(r.hash)).toBe(start);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 60_000);
 });

@@ -170,6 +170,7 @@ export class TxSender {
     // Nonces are assigned and transactions signed one at a time, in order; the broadcasts themselves
     // overlap (a node keeps a transaction whose nonce is ahead of its pool until the gap fills), so a
     // slow eth_sendRawTransaction does not hold back the next signature.
+    let taken: number | undefined;
     const signed = this.queue.then(async () => {
       const gap = this.gaps.shift();
       let nonce: number;
@@ -178,6 +179,7 @@ export class TxSender {
         nonce = await this.signer.getNonce('pending');
         this.signer.increment();
       }
+      taken = nonce;
       try {
         return { nonce, gap: gap !== undefined, tx: await this.sign(fn, args, { ...overrides, nonce }) };
       } catch (err) {
@@ -199,7 +201,11 @@ export class TxSender {
       return await waitForReceipt(sent, { confirmations: this.opts.confirmations, timeoutMs: this.opts.timeoutMs });
     } catch (err) {
       const failure = classifyTxError(err, method);
-      if (assigned && !broadcast) {
+      if (!assigned) {
+        // Reading the nonce failed (the nonce manager keeps a failed read: drop it), or signing
+        // failed and its nonce is a gap already.
+        if (taken === undefined) this.signer.reset();
+      } else if (!broadcast) {
         // The node refused the transaction or did not answer.
         if (failure.code !== 'ERR_TX_NONCE') this.noteUnsent(assigned.nonce);
         // A reused gap that conflicts was sent after all (its answer was lost): this call goes again
@@ -208,7 +214,7 @@ export class TxSender {
         // Someone else used our next nonce: read the chain's.
         else this.resetNonce();
       } else if (failure.code !== 'ERR_TX_REVERTED') {
-        // No nonce, or the transaction went out but its receipt did not come: read the chain's nonce again.
+        // The transaction went out but its receipt did not come: read the chain's nonce again.
         this.resetNonce();
       }
       // A revert may mean the reused estimate was too low.

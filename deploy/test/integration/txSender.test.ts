@@ -209,8 +209,7 @@ describe('TxSender', () => {
   }, 60_000);
 
   test('reading the nonce fails once: the send fails clearly and the next one reads it again', async () => {
-    const { wallet, registry, start } = await senderOn(3);
-    const sender = new TxSender(wallet, { timeoutMs: 30_000 });
+    const { sender, registry, start } = await senderOn(3);
     const realSend = w.provider.send.bind(w.provider);
     let failed = 0;
     const spy = jest.spyOn(w.provider, 'send').mockImplementation(async (method: string, params: unknown[] | Record<string, unknown>) => {

@@ -190,7 +190,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
 
   const quorumList = deployment?.quorums.map((q) => q.quorumNumber) ?? [0];
   const app = createApi(
-    { bodyLimitBytes: cfg.api.body_limit_bytes },
+    { bodyLimitBytes: cfg.api.body_limit_bytes, maxInflight: cfg.api.max_inflight_responses },
     {
       ingest,
       store,

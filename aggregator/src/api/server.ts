@@ -32,12 +32,19 @@ export interface ApiDeps {
   beforeScrape?: () => Promise<void>;
 }
 
+/** Limits of POST /v1/responses. */
+export interface ResponseApiOptions {
+  bodyLimitBytes: number;
+  /** Requests being read or processed at once before new ones get 429 (0 = no cap). */
+  maxInflight?: number;
+}
+
 /**
  * The HTTP request handler: POST /v1/responses (the hot path, thousands per second) is handled
  * directly on node:http — body read with the cap, JSON parsed, the ingest's answer written in one
  * go — and everything else goes to the express app of the read API.
  */
-export function createApi(opts: { bodyLimitBytes: number }, d: ApiDeps): RequestListener {
+export function createApi(opts: ResponseApiOptions, d: ApiDeps): RequestListener {
   const app = createReadApi(d);
   const postResponse = responsePostHandler(opts, d);
   return (req, res) => {
@@ -60,7 +67,7 @@ const RETRY_AFTER_S = 1;
 const redisUnavailable = (): AioracleError => aggError(AggErrorCode.RedisUnavailable, 'the aggregation state (Redis) is unavailable; retry later', { retryable: true });
 
 /** POST /v1/responses on node:http: 413 over the cap (before or while reading), 400 for bad JSON. */
-function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+function responsePostHandler(opts: ResponseApiOptions, d: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const reject = (res: ServerResponse, err: AioracleError): void => {
     d.metrics?.responsesRejected.inc({ reason: err.code });
     writeJson(res, httpStatusFor(err), { code: err.code, message: err.message });
@@ -85,8 +92,17 @@ function responsePostHandler(opts: { bodyLimitBytes: number }, d: ApiDeps): (req
       reject(res, err instanceof AioracleError ? err : aggError(AggErrorCode.Internal, 'internal error; retry later', { cause: err, retryable: true }));
     }
   };
+  const maxInflight = opts.maxInflight ?? 0;
+  let inflight = 0;
   return (req, res) => {
     d.metrics?.responsesReceived.inc();
+    if (maxInflight > 0 && inflight >= maxInflight) {
+      reject(res, aggError(AggErrorCode.Overloaded, `over ${maxInflight} responses in progress; retry later`, { retryable: true }));
+      req.resume();
+      return;
+    }
+    inflight++;
+    res.once('close', () => inflight--);
     const len = Number(req.headers['content-length'] ?? 0);
     if (len > opts.bodyLimitBytes) {
       reject(res, aggError(AggErrorCode.BodyTooLarge, `body of ${len} bytes is over the ${opts.bodyLimitBytes}-byte cap`));

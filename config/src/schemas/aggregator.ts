@@ -43,6 +43,11 @@ export const aggregatorConfigSchema = z
         port: z.number().int().min(0).max(65535).default(8090),
         /** Request body cap in bytes; larger bodies get 413 before they are parsed. */
         body_limit_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(65_536),
+        /**
+         * Responses being read or processed at once; above it a POST gets 429 ERR_OVERLOADED with
+         * Retry-After, so a flood cannot grow memory without bound (0 = no cap).
+         */
+        max_inflight_responses: z.number().int().min(0).default(4096),
       })
       .prefault({}),
     watcher: z

@@ -56,13 +56,14 @@ export function createApi(opts: ResponseApiOptions, d: ApiDeps): RequestListener
 function writeJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
-  if (status === 429 || status === 503) headers['retry-after'] = RETRY_AFTER_S;
+  const wait = retryAfter(status);
+  if (wait) headers['retry-after'] = wait;
   res.writeHead(status, headers);
   res.end(text);
 }
 
-/** Seconds a client is asked to wait after a 429 or 503. */
-const RETRY_AFTER_S = 1;
+/** The Retry-After value (seconds) for a 429 or a 503, else undefined. */
+const retryAfter = (status: number): string | undefined => (status === 429 || status === 503 ? '1' : undefined);
 
 const redisUnavailable = (): AioracleError => aggError(AggErrorCode.RedisUnavailable, 'the aggregation state (Redis) is unavailable; retry later', { retryable: true });
 
@@ -141,7 +142,8 @@ function createReadApi(d: ApiDeps): express.Express {
 
   const sendError = (res: Response, err: AioracleError): void => {
     const status = httpStatusFor(err);
-    if (status === 429 || status === 503) res.set('Retry-After', String(RETRY_AFTER_S));
+    const wait = retryAfter(status);
+    if (wait) res.set('Retry-After', wait);
     res.status(status).json({ code: err.code, message: err.message });
   };
   // The task views read Redis: answer at once while it is down.

@@ -81,6 +81,13 @@ export function respondGasKey(ctx: TaskContext, outputHex: string): string {
   return `respond:${t.quorumNumbers.length}:${(outputHex.length - 2) >> 1}:${t.feedId === 0n ? 0 : 1}:${t.callback.toLowerCase()}:${t.callbackGasLimit}`;
 }
 
+/**
+ * True when retrying `err` cannot help, so the job ends (UnrecoverableError). A submitter without
+ * funds is not such a case for a job: the account can be funded, so the job retries, and once its
+ * attempts are spent the periodic re-scan revives it (reviveSpentJobs).
+ */
+const failsForGood = (err: unknown): err is AioracleError => err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS';
+
 const revertName = (err: unknown): string | null => (err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' ? ((err.details.revert as string | null) ?? null) : null);
 
 /** The on-chain steps of the workers. */
@@ -180,9 +187,7 @@ export class TaskActions {
         this.d.metrics?.submissions.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);
       }
-      // An unfunded submitter can be funded: the job retries, and once its attempts are spent the
-      // periodic re-scan revives it (reviveSpentJobs); the same holds for slash and expire jobs.
-      if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') {
+      if (failsForGood(err)) {
         this.d.metrics?.submissions.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`${err.code}: ${err.message}`);
       }
@@ -290,7 +295,7 @@ export class TaskActions {
         this.d.metrics?.slashings.inc({ outcome: 'already' });
         return 'already';
       }
-      if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') {
+      if (failsForGood(err)) {
         this.d.metrics?.slashings.inc({ outcome: 'failed' });
         throw new UnrecoverableError(`${err.code}: ${err.message}`);
       }
@@ -321,7 +326,7 @@ export class TaskActions {
       const name = revertName(err);
       if (name === 'TaskNotPending' && (await this.syncClosed(ctx))) return 'already';
       if (name === 'DeadlineNotPassed') throw new RecheckLater(this.opts.blockTimeMs);
-      if (err instanceof AioracleError && !err.retryable && err.code !== 'ERR_TX_FUNDS') throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      if (failsForGood(err)) throw new UnrecoverableError(`${err.code}: ${err.message}`);
       throw err;
     }
     if (await this.d.store.close(taskId, 'expired')) this.d.metrics?.tasksExpired.inc({ outcome: 'expired' });

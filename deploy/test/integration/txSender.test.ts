@@ -31,19 +31,19 @@ function rpcMethods(): { counts: () => Record<string, number>; restore: () => vo
 }
 
 /**
- * The node fails the next eth_sendRawTransaction: 'refused' answers with an error and never sees the
- * transaction; 'lost' takes it into its pool and the answer is lost on the way back.
+ * The node fails the next `method` call: 'refused' answers with an error and never sees the
+ * request; 'lost' carries it out (a broadcast enters the pool) and the answer is lost on the way back.
  */
-function failNextBroadcast(mode: 'refused' | 'lost'): { failed: () => number; restore: () => void } {
+function failNext(method: string, mode: 'refused' | 'lost'): { failed: () => number; restore: () => void } {
   const realSend = w.provider.send.bind(w.provider);
   let failed = 0;
-  const spy = jest.spyOn(w.provider, 'send').mockImplementation(async (method: string, params: unknown[] | Record<string, unknown>) => {
-    const hit = method === 'eth_sendRawTransaction' && failed === 0;
+  const spy = jest.spyOn(w.provider, 'send').mockImplementation(async (m: string, params: unknown[] | Record<string, unknown>) => {
+    const hit = m === method && failed === 0;
     if (hit && mode === 'refused') {
       failed++;
       throw new Error('connection reset by peer');
     }
-    const out = await realSend(method, params);
+    const out = await realSend(m, params);
     if (hit) {
       failed++;
       throw new Error('socket hang up');
@@ -139,7 +139,7 @@ describe('TxSender', () => {
 
   test('a failed broadcast with a later nonce already sent: the next send fills the gap and the held transaction is mined', async () => {
     const { wallet, sender, registry, start } = await senderOn(7);
-    const node = failNextBroadcast('refused');
+    const node = failNext('eth_sendRawTransaction', 'refused');
     try {
       const first = sender.send(registry, 'updateOperators', [[]], { estimateKey: 'gap' });
       const second = sender.send(registry, 'updateOperators', [[]], { estimateKey: 'gap' });
@@ -158,7 +158,7 @@ describe('TxSender', () => {
 
   test('a broadcast whose answer is lost (the node took it): its nonce is tried again, found used, and the next call goes out with a fresh one', async () => {
     const { wallet, sender, registry, start } = await senderOn(8);
-    const node = failNextBroadcast('lost');
+    const node = failNext('eth_sendRawTransaction', 'lost');
     try {
       await expect(sender.send(registry, 'updateOperators', [[]])).rejects.toMatchObject({ code: 'ERR_RPC', retryable: true });
       // Another call (another gas limit, so another transaction): the gap nonce is taken, the call is sent again.
@@ -173,7 +173,7 @@ describe('TxSender', () => {
 
   test('the same transaction broadcast again while the node holds it is not an error: the call waits for it to be mined', async () => {
     const { wallet, sender, registry, start } = await senderOn(9);
-    const node = failNextBroadcast('lost');
+    const node = failNext('eth_sendRawTransaction', 'lost');
     await w.provider.send('evm_setAutomine', [false]);
     try {
       // Same call, same gas limit, same cached fees and the gap's nonce: byte for byte the held transaction.
@@ -210,21 +210,13 @@ describe('TxSender', () => {
 
   test('reading the nonce fails once: the send fails clearly and the next one reads it again', async () => {
     const { sender, registry, start } = await senderOn(3);
-    const realSend = w.provider.send.bind(w.provider);
-    let failed = 0;
-    const spy = jest.spyOn(w.provider, 'send').mockImplementation(async (method: string, params: unknown[] | Record<string, unknown>) => {
-      if (method === 'eth_getTransactionCount' && failed === 0) {
-        failed++;
-        throw new Error('connection refused');
-      }
-      return realSend(method, params);
-    });
+    const node = failNext('eth_getTransactionCount', 'refused');
     try {
       await expect(sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n })).rejects.toMatchObject({ code: 'ERR_RPC', retryable: true });
       const r = await sender.send(registry, 'updateOperators', [[]], { gasLimit: 300_000n });
       expect(await nonceOf(r.hash)).toBe(start);
     } finally {
-      spy.mockRestore();
+      node.restore();
     }
   }, 60_000);
 });

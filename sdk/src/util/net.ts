@@ -14,12 +14,17 @@ export function ephemeralPortRange(): [number, number] {
   return [49152, 65535];
 }
 
-function canBind(port: number, host: string): Promise<boolean> {
+/** Binds `port` (0: one the kernel picks) on `host` and frees it again; the port, or null when taken. */
+function bindOnce(port: number, host: string): Promise<number | null> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+    srv.once('error', () => resolve(null));
+    srv.listen({ port, host, exclusive: true }, () => {
+      const addr = srv.address();
+      const bound = typeof addr === 'object' && addr !== null ? addr.port : null;
+      srv.close(() => resolve(bound));
+    });
   });
 }
 
@@ -38,19 +43,12 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   const hi = Math.min(ephemeralLow, 65_536) - 1;
   if (hi - lo >= 1000) {
     for (let i = 0; i < 200; i++) {
-      const port = randomInt(lo, hi + 1);
-      if (await canBind(port, host)) return port;
+      const port = await bindOnce(randomInt(lo, hi + 1), host);
+      if (port !== null) return port;
     }
   }
   // A narrow or odd range: fall back to one the kernel picks.
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', (e) => reject(new AioracleError('ERR_NO_FREE_PORT', `no free TCP port on ${host}: ${(e as Error).message}`)));
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  const port = await bindOnce(0, host);
+  if (port === null) throw new AioracleError('ERR_NO_FREE_PORT', `no free TCP port on ${host}`);
+  return port;
 }

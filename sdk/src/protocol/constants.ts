@@ -11,6 +11,18 @@ export const RESPONSE_TYPE = 'AIOracleResponse(uint256 chainId,address oracle,by
 /** keccak256(RESPONSE_TYPE), precomputed so importing has no work to do. Checked by a unit test. */
 export const RESPONSE_TYPEHASH: Bytes32 = '0x73bb569862d8cfec0b4daf93ad340126c81f3f441fd9c70ceb0c2beca4671c1a';
 
+/** The type string of a signed batch (protocol.md "Signed batch digest"). */
+export const BATCH_TYPE = 'AIOracleBatch(uint256 chainId,address oracle,uint32 referenceBlock,bytes32 batchRoot,uint32 leafCount)';
+
+/** keccak256(BATCH_TYPE). Checked by a unit test. */
+export const BATCH_TYPEHASH: Bytes32 = '0xad87641723b51d25390de01326e501870c753a168c266d59b06ac6de6d411e0c';
+
+/** Most tasks an operator puts in one batch (protocol.md "Which tasks form a batch"). */
+export const MAX_BATCH_LEAVES = 128;
+
+/** Most leaves the contract accepts in one respondToBatch. */
+export const MAX_BATCH_LEAVES_ONCHAIN = 256;
+
 /** Version byte of the canonical input encoding (encoding.md). */
 export const INPUT_ENCODING_VERSION = 0x01;
 
@@ -35,4 +47,9 @@ export const MAX_BATCH = 65_535;
 /** Helper for tests and docs: the typehash computed from RESPONSE_TYPE. */
 export function computeResponseTypehash(): Bytes32 {
   return keccak256(toUtf8Bytes(RESPONSE_TYPE)) as Bytes32;
+}
+
+/** Helper for tests and docs: the batch typehash computed from BATCH_TYPE. */
+export function computeBatchTypehash(): Bytes32 {
+  return keccak256(toUtf8Bytes(BATCH_TYPE)) as Bytes32;
 }

@@ -5,4 +5,5 @@ export * from './profile.js';
 export * from './hashes.js';
 export * from './task.js';
 export * from './digest.js';
+export * from './batch.js';
 export * from './validation.js';

@@ -3,12 +3,15 @@
  * aggregator processes) with 10 operators; a fixed number of requests, alternating the two demo
  * models, offered at a fixed rate; then waits until every one is finalised or expired. Prints tasks
  * finalised per second (first request sent → last task finalised) and request→finalised latency
- * p50/p95 in seconds and in blocks (respondedBlock − createdBlock), and ends with one JSON line.
+ * p50/p95 in seconds and in blocks (respondedBlock − createdBlock), and CPU milliseconds per
+ * finalised task summed over every process of the devnet (operators, aggregator, anvil, Redis, and
+ * this process, which is the requester), read from /proc over the load window (first request →
+ * last task settled); ends with one JSON line (`tasksPerSecond`, `latencyBlocks.p95`, `cpuMsPerTask`).
  *
  * Env: BENCH_OPERATORS (10), BENCH_REQUESTS (300), BENCH_RATE (requests/s offered, 100),
  * BENCH_BLOCK_TIME (1). Run: `npm run bench:e2e` (builds first).
  */
-import { percentile, startDevnet, type TrackedTask } from '../src/devnet/index.js';
+import { cpuDelta, cpuSnapshot, percentile, startDevnet, type TrackedTask } from '../src/devnet/index.js';
 
 const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 10);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -27,6 +30,9 @@ try {
   await Promise.all(warm.map((r) => devnet.waitForTask(r.taskId)));
   log('warm-up finalised; offering the load');
 
+  const procs = await devnet.processIds();
+  const cpu0 = cpuSnapshot(procs);
+  const self0 = process.cpuUsage();
   const t0 = Date.now();
   const pending: Promise<TrackedTask>[] = [];
   let sendErrors = 0;
@@ -46,6 +52,8 @@ try {
   }
   const offeredS = (Date.now() - t0) / 1000;
   const settled = await Promise.allSettled(pending);
+  const selfUs = process.cpuUsage(self0);
+  const cpu1 = cpuSnapshot(procs);
   const tasks = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const finalised = tasks.filter((t) => t.status === 'finalised');
   const expired = tasks.filter((t) => t.status === 'expired').length;
@@ -53,6 +61,17 @@ try {
   const spanS = finalised.length ? (lastFinal - t0) / 1000 : NaN;
   const latS = finalised.map((t) => (t.latencyMs ?? 0) / 1000);
   const latBlocks = finalised.map((t) => (t.respondedBlock ?? 0) - t.createdBlock);
+  // CPU per part: operators summed, the aggregator, anvil, Redis, the requester (this process).
+  const parts: Record<string, number> = {};
+  if (cpu0 && cpu1) {
+    for (const [name, ms] of cpuDelta(cpu0, cpu1)) {
+      const part = devnet.operators.some((o) => o.name === name) ? 'operators' : name;
+      parts[part] = (parts[part] ?? 0) + ms;
+    }
+  }
+  parts.requester = (selfUs.user + selfUs.system) / 1000;
+  const cpuTotalMs = Object.values(parts).reduce((a, b) => a + b, 0);
+  const perTask = (ms: number): number | null => (finalised.length ? r2(ms / finalised.length) : null);
   const result = {
     bench: 'e2e',
     operators: OPERATORS,
@@ -63,14 +82,18 @@ try {
     expired,
     failedToSend: sendErrors,
     tasksFinalisedPerS: r2(finalised.length / spanS),
+    tasksPerSecond: r2(finalised.length / spanS),
+    cpuMsPerTask: cpu0 && cpu1 ? perTask(cpuTotalMs) : null,
+    cpuMsPerTaskByPart: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, perTask(v)])),
     latencyS: { p50: r2(percentile(latS, 50)), p95: r2(percentile(latS, 95)) },
     latencyBlocks: { p50: percentile(latBlocks, 50), p95: percentile(latBlocks, 95) },
-    targets: { tasksFinalisedPerS: 100, latencyBlocksP95: 2 },
+    targets: { tasksPerSecond: 100, latencyBlocksP95: 2, cpuMsPerTask: 20 },
   };
   log(
     `finalised ${finalised.length}/${REQUESTS} (expired ${expired}, send errors ${sendErrors}) at ${result.tasksFinalisedPerS} tasks/s; ` +
       `latency p50 ${result.latencyS.p50} s / p95 ${result.latencyS.p95} s = ${result.latencyBlocks.p50} / ${result.latencyBlocks.p95} blocks`,
   );
+  log(`CPU ${result.cpuMsPerTask ?? 'n/a'} ms per finalised task (${Object.entries(result.cpuMsPerTaskByPart).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (err) {
   log(`failed: ${(err as Error).message}`);

@@ -51,6 +51,8 @@ export interface AnvilInstance {
   port: number;
   /** anvil's ten default dev accounts, each funded with 10,000 ETH. */
   accounts: { address: string; privateKey: string }[];
+  /** The anvil process id (for CPU accounting in benches). */
+  pid: number;
   /** Kills anvil and waits for it to exit (idempotent). */
   stop: () => Promise<void>;
 }
@@ -182,6 +184,7 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
         chainId: answered,
         port,
         accounts: ANVIL_DEFAULT_KEYS.map((privateKey, i) => ({ address: ANVIL_DEFAULT_ADDRESSES[i] as string, privateKey })),
+        pid: child.pid ?? 0,
         stop,
       };
     }

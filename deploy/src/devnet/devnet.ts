@@ -35,7 +35,7 @@ import { deployAll } from '../deployAll.js';
 import { createFeed, registerModel } from '../models.js';
 import { encodeRow, loadDemoModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel } from './demoModels.js';
 import { childEnv, isListening, logTail, runToCompletion, startProcess, waitFor, type ManagedProcess } from './processes.js';
-import { deleteKeys, ensureRedis, findExecutable, type DevnetRedis } from './redis.js';
+import { deleteKeys, ensureRedis, findExecutable, redisServerPid, type DevnetRedis } from './redis.js';
 import { TaskTracker, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
 
 /** Options of {@link startDevnet}. */
@@ -124,6 +124,8 @@ export interface DevnetHandle {
   stopStream: () => void;
   stats: () => DevnetStats;
   summary: () => DevnetSummary;
+  /** Process ids of every part of the devnet (anvil, aggregator, operators, Redis, Prometheus), for CPU accounting. */
+  processIds: () => Promise<{ name: string; pid: number }[]>;
   /** Stops everything it started (idempotent). */
   stop: () => Promise<void>;
 }
@@ -487,6 +489,12 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
           deployment: deploymentFile,
           dir,
         };
+      },
+      processIds: async () => {
+        const ids = [{ name: 'anvil', pid: anvil.pid }, ...processes.filter((p) => !p.hasExited()).map((p) => ({ name: p.name, pid: p.pid }))];
+        const redisPid = await redisServerPid(redis.url);
+        if (redisPid !== null && !ids.some((x) => x.pid === redisPid)) ids.push({ name: 'redis', pid: redisPid });
+        return ids;
       },
       stop: stopAll,
     };

@@ -84,3 +84,20 @@ export async function deleteKeys(url: string, prefix: string): Promise<number> {
     redis.disconnect();
   }
 }
+
+/** The process id of the redis-server at `url` (INFO server), or null when it does not say or is not on this machine. */
+export async function redisServerPid(url: string): Promise<number | null> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    const m = /^process_id:(\d+)/m.exec(info);
+    const pid = m ? Number(m[1]) : NaN;
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  } finally {
+    redis.disconnect();
+  }
+}

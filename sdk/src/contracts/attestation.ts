@@ -7,7 +7,9 @@
  * `InferenceOracle._checkThresholds` computed:
  *
  *   apk          = Σ_q apk_q − Σ_{non-signers} pk · (task quorums the non-signer is in)
- *   digest       = responseDigest(chainId, oracle, taskHash, keccak256(output))
+ *   digest       = responseDigest(chainId, oracle, taskHash, keccak256(output))           (respondToTask)
+ *                | batchDigest(chainId, oracle, referenceBlock, root, leafCount)           (respondToBatch: the root
+ *                  rebuilt from every task and output in the calldata, and the task's Merkle path checked)
  *   signature ok ⇔ e(σ + γ·apk, −G2) · e(H(digest) + γ·G1, apkG2) = 1   (γ as the contract derives it)
  *   signed_q     = total_q − Σ_{non-signers in q} stake ;  signed_q > 0 and signed_q·10⁴ ≥ total_q·bps_q
  *   record hash  = keccak256(abi.encodePacked(uint32 referenceBlock, bytes32[] nonSignerIds))
@@ -20,6 +22,7 @@ import { aggregatePublicKeysG1, blsVerifyAggregate, subtractG1 } from '../bls/si
 import { withinTolerance } from '../codec/tolerance.js';
 import type { Profile } from '../protocol/profile.js';
 import { responseDigest } from '../protocol/digest.js';
+import { batchDigest, batchLeaf, merkleProof, merkleRoot, rootFromProof } from '../protocol/batch.js';
 import { taskHash as computeTaskHash } from '../protocol/task.js';
 import type { ChainReader, CreatedTask, RespondCall, TaskResult, TaskStatusName } from './chainReader.js';
 import { meetsThreshold, type QuorumOperatorState } from './nonSigners.js';
@@ -82,7 +85,7 @@ export async function readAttestation(src: AttestationSource, taskId: bigint, fr
   if (!att.created || att.status !== 'responded') return att;
   att.result = await src.getTaskResult(taskId);
   if (!att.result) return att;
-  att.call = await src.getRespondCall(att.result.transactionHash);
+  att.call = await src.getRespondCall(att.result.transactionHash, taskId);
   const task = att.created.task;
   att.states = await src.getQuorumStates(task.quorumNumbers, task.referenceBlock);
   if (att.call) {
@@ -126,10 +129,24 @@ export async function auditTask(src: AttestationSource, opts: { chainId: bigint 
   const r = result!;
   const outHash = keccak256(r.output);
   add('response', r.taskHash === created!.taskHash && outHash === r.outputHash, `TaskResponded taskHash ${r.taskHash === created!.taskHash ? 'matches' : 'differs from'} the task; keccak256(output) ${outHash === r.outputHash ? '=' : '≠'} outputHash ${r.outputHash}`);
-  if (!add('calldata', call !== null, call ? `respondToTask from ${call.from}: ${call.nonSignerPubkeys.length} non-signer key(s), apkG2 and sigma decoded` : `tx ${r.transactionHash} is not a direct respondToTask call to the oracle; the non-signer keys cannot be read from calldata`)) return done();
+  if (!add('calldata', call !== null, call ? `${call.batch ? 'respondToBatch' : 'respondToTask'} from ${call.from}: ${call.nonSignerPubkeys.length} non-signer key(s), apkG2 and sigma decoded` : `tx ${r.transactionHash} is not a direct respondToTask or respondToBatch call to the oracle; the non-signer keys cannot be read from calldata`)) return done();
   const c = call!;
   const callTaskHash = computeTaskHash(c.task);
   add('calldata-match', callTaskHash === created!.taskHash && keccak256(c.output) === r.outputHash, `the call's task ${callTaskHash === created!.taskHash ? 'is' : 'is NOT'} the created task; its output ${keccak256(c.output) === r.outputHash ? 'is' : 'is NOT'} the emitted output`);
+
+  // A batch: the root over every (task, output) of the call, and this task's Merkle path to it.
+  let digest = responseDigest({ chainId: opts.chainId, oracle: src.addresses.inferenceOracle, taskHash: created!.taskHash, outputHash: r.outputHash });
+  if (c.batch) {
+    const b = c.batch;
+    const leaves = b.tasks.map((t, i) => batchLeaf(computeTaskHash(t), b.outputs[i]!.length === 0 ? null : keccak256(b.outputs[i]!)));
+    const root = merkleRoot(leaves);
+    const proof = merkleProof(leaves, b.index);
+    const leaf = batchLeaf(created!.taskHash, r.outputHash);
+    const pathOk = rootFromProof(leaf, b.index, leaves.length, proof) === root;
+    const sameRef = b.tasks.every((t) => t.referenceBlock === task.referenceBlock);
+    add('batch', pathOk && sameRef, `answered in a batch of ${leaves.length} task(s) with root ${root}: leaf ${b.index} = (taskHash, outputHash) ${pathOk ? 'reaches' : 'does NOT reach'} the root through its ${proof.length}-hash Merkle path${sameRef ? '' : '; the batch mixes reference blocks'}`);
+    digest = batchDigest({ chainId: opts.chainId, oracle: src.addresses.inferenceOracle, referenceBlock: task.referenceBlock, batchRoot: root, leafCount: leaves.length });
+  }
 
   // Non-signers: strictly ascending ids, each a member of some task quorum, and the record hash.
   const ids = att.nonSignerIds!;
@@ -155,9 +172,8 @@ export async function auditTask(src: AttestationSource, opts: { chainId: bigint 
       const n = memberships.get(operatorIdFromPublicKey(pk).toLowerCase()) ?? 0;
       for (let k = 0; k < n; k++) apk = subtractG1(apk, pk);
     }
-    const digest = responseDigest({ chainId: opts.chainId, oracle: src.addresses.inferenceOracle, taskHash: created!.taskHash, outputHash: r.outputHash });
     sigOk = blsVerifyAggregate({ msgHash: digest, apk, apkG2: c.apkG2, sigma: c.sigma });
-    sigDetail = `aggregate signature over digest ${digest} ${sigOk ? 'verifies' : 'does NOT verify'} against Σ quorum apk − non-signer keys at block ${task.referenceBlock} and apkG2`;
+    sigDetail = `aggregate signature over ${c.batch ? 'batch ' : ''}digest ${digest} ${sigOk ? 'verifies' : 'does NOT verify'} against Σ quorum apk − non-signer keys at block ${task.referenceBlock} and apkG2`;
   } catch (err) {
     sigDetail = `cannot check the aggregate signature: ${(err as Error).message}`;
   }

@@ -46,12 +46,24 @@ export interface TaskResult {
   transactionHash: string;
 }
 
-/** A direct `respondToTask` call, decoded from the transaction that emitted TaskResponded. */
+/** The whole batch of a `respondToBatch` call (protocol.md "Batch attestation"). */
+export interface RespondBatch {
+  /** Every task of the batch, in leaf order. */
+  tasks: Task[];
+  /** Their outputs; an empty one is an abstain leaf. */
+  outputs: Uint8Array[];
+  /** Position of the audited task in the batch. */
+  index: number;
+}
+
+/** A direct `respondToTask` or `respondToBatch` call, decoded from the transaction that emitted TaskResponded. */
 export interface RespondCall {
   /** The transaction's sender (the submitting aggregator). */
   from: string;
   task: Task;
   output: Uint8Array;
+  /** Set when the task was answered by `respondToBatch`: the batch its signature covers. */
+  batch?: RespondBatch;
   /** NonSignerStakesAndSignature, validated points. */
   nonSignerPubkeys: G1[];
   apkG2: G2;
@@ -238,12 +250,13 @@ export class ChainReader {
   }
 
   /**
-   * Decodes the respondToTask call of transaction `txHash` (the one that emitted a TaskResponded):
-   * the task, the output and the non-signer keys, aggregate G2 key and signature. Null when the
+   * Decodes the respondToTask or respondToBatch call of transaction `txHash` (the one that emitted
+   * a TaskResponded): the task (for a batch, the one with `taskId`, and the whole batch), the output
+   * and the non-signer keys, aggregate G2 key and signature. Null when the
    * transaction is not a direct call to the oracle (e.g. sent through another contract); the
    * non-signer data then cannot be read from calldata alone.
    */
-  async getRespondCall(txHash: string): Promise<RespondCall | null> {
+  async getRespondCall(txHash: string, taskId?: bigint): Promise<RespondCall | null> {
     const tx = await this.call('eth_getTransactionByHash', () => this.provider.getTransaction(txHash));
     if (!tx) throw chainError(ChainErrorCode.BadData, `Transaction ${txHash} is not known to the node`);
     if (!tx.to || getAddress(tx.to) !== getAddress(this.addresses.inferenceOracle)) return null;
@@ -253,19 +266,33 @@ export class ChainReader {
     } catch {
       return null;
     }
-    if (!parsed || parsed.name !== 'respondToTask') return null;
+    if (!parsed || (parsed.name !== 'respondToTask' && parsed.name !== 'respondToBatch')) return null;
     let task: Task;
+    let output: Uint8Array;
+    let batch: RespondBatch | undefined;
     try {
-      task = parseTask(parsed.args.getValue('task'));
+      if (parsed.name === 'respondToTask') {
+        task = parseTask(parsed.args.getValue('task'));
+        output = getBytes(parsed.args.getValue('output') as string);
+      } else {
+        const tasks = (parsed.args.getValue('tasks') as unknown[]).map((t) => parseTask(t));
+        const outputs = (parsed.args.getValue('outputs') as string[]).map((o) => getBytes(o));
+        const index = taskId === undefined ? -1 : tasks.findIndex((t) => t.taskId === taskId);
+        if (index < 0 || tasks.length !== outputs.length) return null;
+        task = tasks[index]!;
+        output = outputs[index]!;
+        batch = { tasks, outputs, index };
+      }
     } catch (cause) {
-      throw chainError(ChainErrorCode.BadData, `respondToTask in ${txHash} carries an invalid task`, { cause });
+      throw chainError(ChainErrorCode.BadData, `${parsed.name} in ${txHash} carries an invalid task`, { cause });
     }
     const p = parsed.args.getValue('params') as { nonSignerPubkeys: { X: bigint; Y: bigint }[]; apkG2: { X: [bigint, bigint]; Y: [bigint, bigint] }; sigma: { X: bigint; Y: bigint } };
     await ensureBls();
     return {
       from: getAddress(tx.from),
       task,
-      output: getBytes(parsed.args.getValue('output') as string),
+      output,
+      ...(batch ? { batch } : {}),
       nonSignerPubkeys: p.nonSignerPubkeys.map((k, i) => this.point(() => g1FromSolidity({ X: k.X, Y: k.Y }), `non-signer key ${i} in ${txHash}`)),
       apkG2: this.point(() => g2FromSolidity({ X: [p.apkG2.X[0], p.apkG2.X[1]], Y: [p.apkG2.Y[0], p.apkG2.Y[1]] }), `apkG2 in ${txHash}`),
       sigma: this.point(() => g1FromSolidity({ X: p.sigma.X, Y: p.sigma.Y }), `sigma in ${txHash}`),

@@ -31,7 +31,7 @@ const task = (taskId: number, referenceBlock: number, quorums: number[] = [0], b
   referenceBlock,
   deadlineBlock: referenceBlock + 11,
   fee: 1n,
-  callback: ZeroAddress,
+  callback: ZeroAddress as `0x${string}`,
   callbackGasLimit: 0,
   feedId: 0n,
   quorumNumbers: quorums,

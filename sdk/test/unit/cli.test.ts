@@ -24,6 +24,9 @@ import {
   outputHash,
   parseManifest,
   responseDigest,
+  batchDigest,
+  batchLeaf,
+  merkleRoot,
   taskHash,
   type AttestationSource,
   type BlsKeyPair,
@@ -213,7 +216,7 @@ describe('keys', () => {
 });
 
 /** A real attestation of one task by 3 operators on 2 quorums, served by a fake chain reader. */
-function attestationWorld(opts: { signers: number[]; tamper?: 'sigma' | 'record' | 'stake' | 'output' }) {
+function attestationWorld(opts: { signers: number[]; tamper?: 'sigma' | 'record' | 'stake' | 'output' | 'batch-neighbour'; batch?: boolean }) {
   const keys: BlsKeyPair[] = [1n, 2n, 3n].map((k) => blsKeyPairFromSecretKey(BlsSecretKey.fromBigInt(1_000_003n * k + 11n)));
   const ops = keys.map((k, i) => ({ address: `0x${(0xb0 + i).toString(16).padStart(40, '0')}`, operatorId: operatorIdFromPublicKey(k.publicKeyG1).toLowerCase(), pubkeyG1: k.publicKeyG1, pubkeyG2: k.publicKeyG2, stake: BigInt(i + 1) * 10n ** 18n }));
   // quorum 0: all three; quorum 1: operators 0 and 2 (a signer counts once per quorum it is in)
@@ -242,7 +245,14 @@ function attestationWorld(opts: { signers: number[]; tamper?: 'sigma' | 'record'
   };
   const th = taskHash(task);
   const output = getBytes(SAMPLE.expected.outputBytes);
-  const digest = responseDigest({ chainId: CHAIN_ID, oracle: ORACLE, taskHash: th, outputHash: outputHash(output) });
+  // Batch variant: task 5 sits between task 4 (answered) and task 6 (abstained) of one reference block.
+  const neighbour = (taskId: bigint): Task => ({ ...task, taskId, inputHash: keccak256(Uint8Array.of(Number(taskId))) as `0x${string}` });
+  const batchTasks = [neighbour(4n), task, neighbour(6n)];
+  const batchOutputs = [Uint8Array.of(1, 1, 0, 0, 0, 9, 0, 0, 0), output, new Uint8Array(0)];
+  const leaves = batchTasks.map((t, i) => batchLeaf(taskHash(t), batchOutputs[i]!.length ? outputHash(batchOutputs[i]!) : null));
+  const digest = opts.batch
+    ? batchDigest({ chainId: CHAIN_ID, oracle: ORACLE, referenceBlock: 10, batchRoot: merkleRoot(leaves), leafCount: 3 })
+    : responseDigest({ chainId: CHAIN_ID, oracle: ORACLE, taskHash: th, outputHash: outputHash(output) });
   const g2 = [];
   const sigs = [];
   for (const s of states) {
@@ -273,7 +283,9 @@ function attestationWorld(opts: { signers: number[]; tamper?: 'sigma' | 'record'
     transactionHash: `0x${'22'.repeat(32)}`,
   };
   const callOutput = opts.tamper === 'output' ? Uint8Array.from(output.map((b, i) => (i === 5 ? 1 : b))) : output;
-  const call: RespondCall = { from: '0x00000000000000000000000000000000000000F1', task, output: callOutput, nonSignerPubkeys: nonSigners.map((n) => n.o.pubkeyG1), apkG2: aggregatePublicKeysG2(g2), sigma };
+  const shownOutputs = opts.tamper === 'batch-neighbour' ? [Uint8Array.of(1, 1, 0, 0, 0, 8, 0, 0, 0), callOutput, batchOutputs[2]!] : [batchOutputs[0]!, callOutput, batchOutputs[2]!];
+  const batch = opts.batch ? { batch: { tasks: batchTasks, outputs: shownOutputs, index: 1 } } : {};
+  const call: RespondCall = { from: '0x00000000000000000000000000000000000000F1', task, output: callOutput, ...batch, nonSignerPubkeys: nonSigners.map((n) => n.o.pubkeyG1), apkG2: aggregatePublicKeysG2(g2), sigma };
   const info: ModelInfo = { modelId: task.modelId, manifestHash: manifestHash(manifest).toLowerCase(), onnxHash: manifest.onnx.sha256, uri: 'model.onnx', profile: 'exact-int', tolerance: 0, fee: 10n ** 15n, slashWad: 10n ** 16n, active: true };
   const reader: AttestationSource & { getModel: (id: string) => Promise<ModelInfo>; getModelIds: () => Promise<string[]> } = {
     addresses: { inferenceOracle: ORACLE },
@@ -326,6 +338,21 @@ describe('audit on a fake chain holding a real attestation', () => {
     const { reader } = attestationWorld({ signers: [0, 1, 2], tamper });
     const r = await auditTask(reader, { chainId: CHAIN_ID, taskId: 5n });
     expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([check]);
+    expect(r.ok).toBe(false);
+  });
+
+  test('a task answered in a batch: Merkle path and the aggregate over the batch digest check out', async () => {
+    const { reader } = attestationWorld({ signers: [0, 2], batch: true });
+    const r = await auditTask(reader, { chainId: CHAIN_ID, taskId: 5n });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.checks.find((c) => c.name === 'batch')?.detail).toMatch(/batch of 3 task\(s\).*leaf 1/);
+    expect(r.ok).toBe(true);
+  });
+
+  test('a batch whose other outputs were changed no longer matches the signed root: the signature check fails', async () => {
+    const { reader } = attestationWorld({ signers: [0, 1, 2], batch: true, tamper: 'batch-neighbour' });
+    const r = await auditTask(reader, { chainId: CHAIN_ID, taskId: 5n });
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['signature']);
     expect(r.ok).toBe(false);
   });
 

@@ -7,3 +7,4 @@ export { startDevnet, type StartDevnetOptions, type DevnetHandle, type DevnetOpe
 export { loadDemoModels, variedInput, encodeRow, repoRoot, modelsDir, type DemoModel } from './demoModels.js';
 export { TaskTracker, percentile, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
 export { renderView, renderLine } from './view.js';
+export { clientExports, type ClientEnvSource } from './clientEnv.js';

@@ -90,6 +90,16 @@ function startDevnet(command: string): void {
   devnet = { child, exports, done };
 }
 
+/** The promise's value, or `fallback` after ms (the timer never outlives the race, so jest can exit). */
+async function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((r) => (timer = setTimeout(() => r(fallback), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const title = (c: ReadmeCommand): string => `${c.section}: ${c.command}`;
 
 beforeAll(() => {
@@ -100,7 +110,7 @@ beforeAll(() => {
 afterAll(async () => {
   if (devnet) {
     killGroup(devnet.child, 'SIGTERM');
-    const stopped = await Promise.race([devnet.done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
+    const stopped = await within(devnet.done.then(() => true), 30_000, false);
     if (!stopped) killGroup(devnet.child, 'SIGKILL');
   }
   rmSync(scratch, { recursive: true, force: true });
@@ -147,7 +157,7 @@ describe('the README on a fresh clone', () => {
     if (c.kind === 'devnet') {
       test(`${title(c)} (started; prints the client export lines once up)`, async () => {
         startDevnet(c.command);
-        const lines = await Promise.race([devnet!.exports, new Promise<string[]>((r) => setTimeout(() => r([]), 240_000))]);
+        const lines = await within(devnet!.exports, 240_000, []);
         expect(lines.map(exportedNames).flat().sort()).toEqual(['AIORACLE_DEPLOYMENT', 'AIORACLE_PRIVATE_KEY', 'AIORACLE_RPC_URL']);
       }, 250_000);
       continue;

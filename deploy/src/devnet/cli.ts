@@ -7,6 +7,7 @@
 import { errorChain } from '@aioracle/sdk';
 import { Command, InvalidArgumentError } from 'commander';
 import { startDevnet, type DevnetHandle } from './devnet.js';
+import { clientExports } from './clientEnv.js';
 import { renderLine, renderView } from './view.js';
 
 /** Where the CLI writes (injectable for tests). */
@@ -120,6 +121,8 @@ async function runDevnet(o: DevnetCliOptions, io: DevnetCliIo): Promise<number> 
     devnet = await starting;
     if (stopRequested) return 130;
     say(`Devnet up in ${devnet.startupS.toFixed(1)} s. Folder: ${devnet.dir}`);
+    // The client CLI's environment, once, where a script or a log reader sees it (the live view shows it too).
+    if (!live) say(`Client CLI environment:\n${clientExports(devnet).join('\n')}`);
 
     const endAt = o.duration > 0 ? Date.now() + o.duration * 1000 : Infinity;
     let lastLine = 0;

@@ -34,6 +34,7 @@ import { freePort, startAnvil, type AnvilInstance } from '../anvil.js';
 import { deployAll } from '../deployAll.js';
 import { createFeed, registerModel } from '../models.js';
 import { encodeRow, loadDemoModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel } from './demoModels.js';
+import { clientExports } from './clientEnv.js';
 import { childEnv, isListening, logTail, runToCompletion, startProcess, waitFor, type ManagedProcess } from './processes.js';
 import { deleteKeys, ensureRedis, findExecutable, redisServerPid, type DevnetRedis } from './redis.js';
 import { TaskTracker, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
@@ -91,6 +92,8 @@ export interface DevnetSummary {
   feed: FeedView | null;
   deployment: string;
   dir: string;
+  /** The `export AIORACLE_…` lines for the client CLI (clientEnv.ts). */
+  exports: string[];
 }
 
 /** A running devnet. */
@@ -488,6 +491,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
           feed: s.feed,
           deployment: deploymentFile,
           dir,
+          exports: clientExports({ deploymentFile, rpcUrl: anvil.rpcUrl, clientKey }),
         };
       },
       processIds: async () => {

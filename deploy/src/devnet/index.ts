@@ -8,3 +8,4 @@ export { loadDemoModels, variedInput, encodeRow, repoRoot, modelsDir, type DemoM
 export { TaskTracker, percentile, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
 export { renderView, renderLine } from './view.js';
 export { cpuSnapshot, cpuDelta } from './cpu.js';
+export { clientExports, type ClientEnvSource } from './clientEnv.js';

@@ -2,6 +2,7 @@
  * The devnet's live terminal view: figures and endpoints redrawn every second (ANSI home + clear),
  * and a compact one-line form for logs when stdout is not a terminal.
  */
+import { clientExports } from './clientEnv.js';
 import type { DevnetHandle } from './devnet.js';
 import type { DevnetStats } from './tracker.js';
 
@@ -41,7 +42,9 @@ export function renderView(d: DevnetHandle, s: DevnetStats & { streamErrors?: nu
   lines.push(`  deployments  ${d.deploymentFile}`);
   lines.push(`  logs         ${d.dir}/logs`);
   lines.push('');
-  lines.push(`try: npx aioracle --rpc-url ${d.rpcUrl} --deployment ${d.deploymentFile} --models-dir ${d.modelsDir} feed latest ${d.feed.feedId}`);
+  lines.push(bold('client CLI') + ' (paste into a shell at the repository root; the key is anvil dev account 3)');
+  for (const l of clientExports(d)) lines.push(`  ${l}`);
+  lines.push(`  npx aioracle feed latest ${d.feed.feedId}`);
   return lines.join('\n');
 }
 

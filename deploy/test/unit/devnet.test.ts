@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { decodeInput } from '@aioracle/sdk';
-import { loadDemoModels, percentile, runDevnetCli, variedInput } from '../../src/devnet/index.js';
+import { clientExports, loadDemoModels, percentile, runDevnetCli, variedInput } from '../../src/devnet/index.js';
 
 const io = () => {
   const out = { stdout: '', stderr: '' };
@@ -43,5 +44,18 @@ describe('devnet CLI and helpers (no chain)', () => {
     expect(percentile([5], 95)).toBe(5);
     expect(percentile([4, 1, 3, 2], 50)).toBe(2);
     expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+  });
+
+  it.each([
+    ['/repo/.devnet/8545/deployments/31337.json', 'http://127.0.0.1:8545'],
+    ["/home/a user/it's here/.devnet/9/deployments/31337.json", 'http://127.0.0.1:9'],
+  ])('the client export lines, pasted into a shell, set the client CLI variables (deployment %s)', (deploymentFile, rpcUrl) => {
+    const clientKey = '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6';
+    const lines = clientExports({ deploymentFile, rpcUrl, clientKey });
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^export AIORACLE_/);
+    const sh = spawnSync('sh', ['-c', `${lines.join('\n')}\nprintf '%s\\n' "$AIORACLE_DEPLOYMENT" "$AIORACLE_RPC_URL" "$AIORACLE_PRIVATE_KEY"`], { encoding: 'utf8', env: {} });
+    expect(sh.status).toBe(0);
+    expect(sh.stdout).toBe(`${deploymentFile}\n${rpcUrl}\n${clientKey}\n`);
   });
 });

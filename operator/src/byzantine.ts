@@ -2,7 +2,8 @@
  * DEVNET ONLY fault injection (`devnet.byzantine: true`): a byzantine operator signs a wrong output
  * so that demos and end-to-end tests can show dissent being slashed. The wrong output still decodes
  * under the manifest (a valid class index, a fixed-point value off by one) so aggregators accept
- * the signed response and can prove the dissent on chain. The node refuses the switch on any chain
+ * the signed response and can prove the dissent on chain. Per-task mode corrupts every task; batch
+ * mode only the first task of each batch (BYZANTINE_BATCH_INDEX). The node refuses the switch on any chain
  * but anvil's (config.ts assertByzantineAllowed): a real operator that turned it on would lose stake.
  */
 import { parseOutputEncoding, type Manifest } from '@aioracle/sdk';
@@ -32,3 +33,12 @@ export function corruptOutput(output: Uint8Array, manifest: Pick<Manifest, 'outp
   }
   return out;
 }
+
+/**
+ * In batch mode a byzantine node corrupts only the task at this position of each batch (the first),
+ * so it dissents on exactly one task per batch and is slashable for it with batch evidence
+ * (slashBatchDissenter: its batch signature plus the Merkle path of that leaf). Its other tasks are
+ * honest; when they fall back to per-task signing they stay honest too (the fallback job carries the
+ * batch's decision, so the signing log never sees a second output).
+ */
+export const BYZANTINE_BATCH_INDEX = 0;

@@ -5,6 +5,8 @@ export * from './config.js';
 export * from './keys.js';
 export * from './node.js';
 export * from './taskProcessor.js';
+export * from './batchProcessor.js';
+export * from './queue/fallbackTracker.js';
 export * from './store/signingLog.js';
 export * from './model/modelStore.js';
 export * from './model/inference.js';

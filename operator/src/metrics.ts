@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Buckets for inference and task latency: sub-millisecond up to five minutes. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** Buckets for tasks per batch: powers of two up to MAX_BATCH_LEAVES (128). */
+export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
 const RPC_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Options of {@link getMetrics}. */
@@ -61,6 +63,10 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
       labelNames: ['model'],
       registers,
     }),
+    batchesSigned: new Counter({ name: 'aioracle_operator_batches_signed_total', help: 'Batches signed (one BLS signature each, sent to POST /v1/batches)', registers }),
+    batchSize: new Histogram({ name: 'aioracle_operator_batch_size_tasks', help: 'Tasks per signed batch (abstentions included)', buckets: BATCH_SIZE_BUCKETS, registers }),
+    fallbackTasks: new Counter({ name: 'aioracle_operator_fallback_tasks_total', help: 'Tasks of a delivered batch still pending batching.fallback_blocks later, queued to be signed alone', registers }),
+    abstentions: new Counter({ name: 'aioracle_operator_abstentions_total', help: 'Tasks of a batch given the abstain leaf (refused), by reason', labelNames: ['reason'], registers }),
     slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };
 }

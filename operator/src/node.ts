@@ -19,6 +19,8 @@ import { getMetrics, type Metrics } from './metrics.js';
 import { ModelStore, type ModelChainSource } from './model/modelStore.js';
 import { InferenceQueue } from './queue/inferenceQueue.js';
 import { SigningLog } from './store/signingLog.js';
+import { BatchProcessor } from './batchProcessor.js';
+import { FallbackTracker } from './queue/fallbackTracker.js';
 import { TaskProcessor } from './taskProcessor.js';
 import { OPERATOR_VERSION } from './version.js';
 
@@ -45,6 +47,9 @@ export class OperatorNode {
   models!: ModelStore;
   signingLog!: SigningLog;
   processor!: TaskProcessor;
+  /** null when batching is disabled. */
+  batchProcessor: BatchProcessor | null = null;
+  fallback: FallbackTracker | null = null;
   private readonly logger: Logger;
 
   private constructor(
@@ -125,6 +130,25 @@ export class OperatorNode {
       { chainId, oracle: resolved.avs.inferenceOracle, byzantine: cfg.devnet.byzantine },
       { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log },
     );
+    const queueRef: { q: InferenceQueue | null } = { q: null };
+    if (cfg.batching.enabled) {
+      this.fallback = new FallbackTracker(
+        { prefix },
+        {
+          redis,
+          enqueue: async (job) => {
+            if (!queueRef.q) throw operatorError(OperatorErrorCode.BadJob, 'the inference queue is not open');
+            await queueRef.q.add(job);
+          },
+          metrics: this.metrics,
+          logger: log,
+        },
+      );
+      this.batchProcessor = new BatchProcessor(
+        { chainId, oracle: resolved.avs.inferenceOracle, fallbackBlocks: cfg.batching.fallback_blocks, byzantine: cfg.devnet.byzantine },
+        { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, fallback: this.fallback, metrics: this.metrics, logger: log },
+      );
+    }
     // BullMQ opens its own connections (blocking commands need a dedicated one) from these options.
     const connection: ConnectionOptions = redisConnectionOptions(cfg.redis.url);
     this.queue = new InferenceQueue(
@@ -137,8 +161,9 @@ export class OperatorNode {
         keepCompleted: cfg.queue.keep_completed,
         keepFailed: cfg.queue.keep_failed,
       },
-      { processor: this.processor, metrics: this.metrics, logger: log },
+      { processor: this.processor, batchProcessor: this.batchProcessor, metrics: this.metrics, logger: log },
     );
+    queueRef.q = this.queue;
     this.shutdown.add('queue', () => this.queue.close(8_000));
     this.queue.start();
 
@@ -182,8 +207,19 @@ export class OperatorNode {
         startBlock: resolved.startBlock,
         cursorKey: `${prefix}:watcher:cursor`,
         operatorId: this.operatorId,
+        batching: cfg.batching.enabled,
       },
-      { provider, redis, rpc, metrics: this.metrics, logger: log, onTask: (job) => this.queue.add(job), onRpcHealth: (ok) => this.health.set('rpc', ok) },
+      {
+        provider,
+        redis,
+        rpc,
+        metrics: this.metrics,
+        logger: log,
+        onTask: (job) => this.queue.add(job),
+        onBatch: (job) => this.queue.addBatch(job),
+        ...(this.fallback ? { onResponded: this.fallback.answered.bind(this.fallback), afterPoll: (head: number) => this.fallback!.runDue(head).then(() => undefined) } : {}),
+        onRpcHealth: (ok) => this.health.set('rpc', ok),
+      },
     );
     watcherRef.w = this.watcher;
     this.watcher.start();
@@ -221,7 +257,7 @@ export class OperatorNode {
       this.shutdown.add('metrics', () => closeServer(s));
     }
     if (cfg.devnet.byzantine) log.warn({ chainId }, 'DEVNET BYZANTINE MODE: this node signs corrupted outputs on purpose and will be slashed');
-    log.info({ chainId, oracle, models: this.models.modelIds.length, aggregators: cfg.aggregator_urls.length }, 'operator node started');
+    log.info({ chainId, oracle, models: this.models.modelIds.length, aggregators: cfg.aggregator_urls.length, batching: cfg.batching.enabled }, 'operator node started');
   }
 
   /** The bound port of a server ("host:0" picks a free one). */

@@ -37,6 +37,12 @@ export interface TaskJobData {
   input: string;
   /** ms since epoch when the watcher saw the task. */
   seenAt: number;
+  /**
+   * Set when the task falls back from a batch (fallbackTracker.ts): signed alone because it was still
+   * pending batching.fallback_blocks after its batch was delivered. `corrupt` carries the batch's
+   * devnet byzantine decision for this task, so the per-task signature repeats what the batch signed.
+   */
+  fallback?: { batchId: string; corrupt: boolean };
 }
 
 /** What processing a task did. */
@@ -121,7 +127,8 @@ export class TaskProcessor {
     const model = await this.deps.models.get(task.modelId);
     const started = performance.now();
     const computed = await runInference(model, input);
-    const output = this.opts.byzantine === true ? corruptOutput(computed, model.manifest) : computed;
+    const corrupt = this.opts.byzantine === true && (data.fallback ? data.fallback.corrupt === true : true);
+    const output = corrupt ? corruptOutput(computed, model.manifest) : computed;
     const modelLabel = `${model.manifest.name}@${model.manifest.version}`;
     this.deps.metrics?.inferenceDuration.observe({ model: modelLabel }, (performance.now() - started) / 1000);
     this.deps.metrics?.tasksInferred.inc({ model: modelLabel });
@@ -137,7 +144,7 @@ export class TaskProcessor {
     const deliveries = await this.deps.aggregators.deliverAll(body);
     this.deps.metrics?.taskDuration.observe((Date.now() - data.seenAt) / 1000);
     const ok = deliveries.filter((d) => d.ok).length;
-    log.info({ modelId: task.modelId, outputHash, delivered: ok, aggregators: deliveries.length }, 'task signed');
+    log.info({ modelId: task.modelId, outputHash, delivered: ok, aggregators: deliveries.length, ...(data.fallback ? { fallbackOf: data.fallback.batchId } : {}) }, 'task signed');
     if (deliveries.length > 0 && ok === 0 && deliveries.some((d) => d.status === null || isRetry(d.status))) {
       throw operatorError(OperatorErrorCode.Delivery, `No aggregator accepted the response to task ${task.taskId}`, { retryable: true, details: { deliveries } });
     }

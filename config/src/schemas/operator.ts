@@ -113,6 +113,15 @@ export const operatorConfigSchema = z
         timeout_ms: z.number().int().min(100).default(10_000),
       })
       .prefault({}),
+    /** Batch attestation (docs/protocol.md "Batch attestation"): one signature per reference block's batch of tasks. */
+    batching: z
+      .object({
+        /** Sign every reference block's tasks as batches (POST /v1/batches); false = one signature per task (POST /v1/responses) as before. */
+        enabled: z.boolean().default(true),
+        /** Blocks after a batch was delivered before a task of it that is still pending is signed alone (POST /v1/responses). */
+        fallback_blocks: z.number().int().min(1).max(10_000).default(2),
+      })
+      .prefault({}),
     /** Anti-equivocation log: taskId → outputHash, appended and fsynced before anything is signed. */
     signing_log_path: z.string().min(1).default('aioracle-signing.log'),
     node_api: z.object({ listen: listen.default('0.0.0.0:9010'), enabled: z.boolean().default(true) }).prefault({}),

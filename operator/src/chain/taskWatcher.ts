@@ -3,17 +3,27 @@
  * ranges of at most `maxBlockRange`. The last processed block is persisted in Redis, so after
  * downtime the watcher catches up from where it stopped; tasks whose deadline has passed are
  * skipped (they can no longer be answered). A log that does not decode is counted and skipped.
+ *
+ * Batch mode (`batching: true`): every task of a reference block is created in block
+ * referenceBlock + 1, and a block never straddles two scanned ranges, so grouping a range's tasks
+ * with the sdk's `batchesOf` yields whole protocol batches; each goes to `onBatch`. The same
+ * eth_getLogs also asks for TaskResponded (one call, topic0 in a set), handed to `onResponded` so
+ * the fallback tracker knows which tasks are answered; `afterPoll` runs once per poll (due fallbacks).
  */
-import { AioracleError, bindings, parseTaskCreatedLog, taskToJson, type Logger, noopLogger, type CreatedTask } from '@aioracle/sdk';
+import { AioracleError, batchesOf, bindings, parseTaskCreatedLog, taskToJson, type Logger, noopLogger, type CreatedTask } from '@aioracle/sdk';
 import { hexlify, type Provider } from 'ethers';
 import type { Redis } from 'ioredis';
 import type { Metrics } from '../metrics.js';
+import type { BatchJobData } from '../batchProcessor.js';
 import type { TaskJobData } from '../taskProcessor.js';
 
 /** topic0 of TaskCreated. */
 export const TASK_CREATED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('TaskCreated').topicHash;
 /** topic0 of DissenterSlashed (topics: taskId, operator, operatorId). */
 export const DISSENTER_SLASHED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('DissenterSlashed').topicHash;
+
+/** topic0 of TaskResponded (topics: taskId, taskHash). */
+export const TASK_RESPONDED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('TaskResponded').topicHash;
 
 /** Options of {@link TaskWatcher}. */
 export interface TaskWatcherOptions {
@@ -29,6 +39,8 @@ export interface TaskWatcherOptions {
   cursorKey: string;
   /** This node's operatorId: DissenterSlashed logs naming it are counted (aioracle_operator_slashed_total). */
   operatorId?: string;
+  /** Hand whole batches to onBatch (and TaskResponded logs to onResponded) instead of tasks to onTask. */
+  batching?: boolean;
 }
 
 /** Collaborators of {@link TaskWatcher}. */
@@ -37,6 +49,12 @@ export interface TaskWatcherDeps {
   redis: Redis;
   /** Called for every live task, in chain order; the cursor advances after it resolves. */
   onTask: (job: TaskJobData, created: CreatedTask) => Promise<void>;
+  /** Batch mode: called for every batch of live tasks, in chain order; the cursor advances after it resolves. */
+  onBatch?: (job: BatchJobData) => Promise<void>;
+  /** Batch mode: the TaskResponded logs of each scanned range (taskId, block), and the head. */
+  onResponded?: (responses: { taskId: string; block: number }[], head: number) => Promise<void>;
+  /** Batch mode: after each successful poll, with the head (the fallback tracker's due check). */
+  afterPoll?: (head: number) => Promise<void>;
   /** Times an RPC call (eigen_rpc_* metrics). */
   rpc?: <T>(method: string, fn: () => Promise<T>) => Promise<T>;
   metrics?: Metrics | null;
@@ -82,11 +100,20 @@ export class TaskWatcher {
     let handed = 0;
     const me = this.opts.operatorId?.toLowerCase();
     // One eth_getLogs per range: topic0 is TaskCreated, or also DissenterSlashed when we know our id.
-    const topics = me ? [[TASK_CREATED_TOPIC, DISSENTER_SLASHED_TOPIC]] : [TASK_CREATED_TOPIC];
+    // Batch mode adds TaskResponded to the same call.
+    const batching = this.opts.batching === true;
+    const topic0 = [TASK_CREATED_TOPIC, ...(batching ? [TASK_RESPONDED_TOPIC] : []), ...(me ? [DISSENTER_SLASHED_TOPIC] : [])];
+    const topics = topic0.length > 1 ? [topic0] : topic0;
     while (from <= safe) {
       const to = Math.min(safe, from + this.opts.maxBlockRange - 1);
       const logs = await this.rpc('eth_getLogs', () => this.deps.provider.getLogs({ address: this.opts.oracle, topics, fromBlock: from, toBlock: to }));
+      const live: { job: TaskJobData; created: CreatedTask }[] = [];
+      const responded: { taskId: string; block: number }[] = [];
       for (const log of logs) {
+        if (log.topics[0] === TASK_RESPONDED_TOPIC) {
+          responded.push({ taskId: BigInt(log.topics[1] ?? 0).toString(), block: log.blockNumber });
+          continue;
+        }
         if (log.topics[0] === DISSENTER_SLASHED_TOPIC) {
           if (log.topics[3]?.toLowerCase() === me) {
             this.deps.metrics?.slashed.inc();
@@ -109,14 +136,31 @@ export class TaskWatcher {
           continue;
         }
         this.deps.metrics?.tasksSeen.inc({ source: cursor === null || created.blockNumber < head - this.opts.confirmations - 1 ? 'catchup' : 'live' });
-        await this.deps.onTask({ task: taskToJson(created.task), taskHash: created.taskHash, input: hexlify(created.input), seenAt: Date.now() }, created);
+        const job: TaskJobData = { task: taskToJson(created.task), taskHash: created.taskHash, input: hexlify(created.input), seenAt: Date.now() };
+        if (batching) live.push({ job, created });
+        else await this.deps.onTask(job, created);
         handed++;
       }
+      if (batching) await this.handBatches(live, responded, head);
       await this.deps.redis.set(this.opts.cursorKey, String(to));
       this.deps.metrics?.watcherBlock.set(to);
       from = to + 1;
     }
+    if (batching) await this.deps.afterPoll?.(head);
     return handed;
+  }
+
+  private async handBatches(live: { job: TaskJobData; created: CreatedTask }[], responded: { taskId: string; block: number }[], head: number): Promise<void> {
+    if (live.length > 0) {
+      const byId = new Map(live.map((l) => [l.created.task.taskId, l.job]));
+      const seenAt = Date.now();
+      for (const b of batchesOf(live.map((l) => l.created.task))) {
+        const onBatch = this.deps.onBatch;
+        if (!onBatch) throw new AioracleError('ERR_OPERATOR_BAD_JOB', 'TaskWatcher: batching is on but no onBatch handler was given');
+        await onBatch({ batchId: b.batchId, referenceBlock: b.referenceBlock, tasks: b.tasks.map((t) => byId.get(t.taskId)!), seenAt });
+      }
+    }
+    if (responded.length > 0) await this.deps.onResponded?.(responded, head);
   }
 
   /** Polls every pollIntervalMs until stop(). */

@@ -1,5 +1,6 @@
 /**
- * Delivers signed responses to aggregators (docs/aggregator-api.md, POST /v1/responses). Policy:
+ * Delivers signed responses (POST /v1/responses) and signed batches (POST /v1/batches) to
+ * aggregators (docs/aggregator-api.md). Policy, the same for both:
  * 202/200 done; 404 (task not seen yet), 429 and 5xx, and network errors retried with exponential
  * backoff and full jitter; every other status is final (a bug or a closed task: retrying cannot help).
  */
@@ -15,6 +16,23 @@ export interface SignedResponse {
   taskHash: string;
   operatorId: string;
   output: string;
+  signature: [string, string];
+}
+
+/** One task of a signed batch, in leaf order. `output` null = abstain (the operator refused the task). */
+export interface SignedBatchTask {
+  taskId: string;
+  taskHash: string;
+  output: string | null;
+}
+
+/** The body of POST /v1/batches: one signature over batchDigest(referenceBlock, root, leafCount). */
+export interface SignedBatch {
+  chainId: number;
+  oracle: string;
+  operatorId: string;
+  referenceBlock: number;
+  tasks: SignedBatchTask[];
   signature: [string, string];
 }
 
@@ -76,9 +94,15 @@ export class AggregatorClient {
     return Promise.all(this.opts.urls.map((url) => this.deliver(url, body, response.taskId)));
   }
 
-  /** Sends one body to one aggregator with the retry policy. */
-  async deliver(url: string, body: string, taskId: string): Promise<DeliveryResult> {
-    const endpoint = `${url.replace(/\/+$/, '')}/v1/responses`;
+  /** Sends a signed batch to every aggregator at once (POST /v1/batches); never throws. `batchId` is for logs only. */
+  deliverAllBatches(batch: SignedBatch, batchId: string): Promise<DeliveryResult[]> {
+    const body = JSON.stringify(batch);
+    return Promise.all(this.opts.urls.map((url) => this.deliver(url, body, `batch-${batchId}`, '/v1/batches')));
+  }
+
+  /** Sends one body to one aggregator with the retry policy (`path` /v1/responses or /v1/batches). */
+  async deliver(url: string, body: string, taskId: string, path: '/v1/responses' | '/v1/batches' = '/v1/responses'): Promise<DeliveryResult> {
+    const endpoint = `${url.replace(/\/+$/, '')}${path}`;
     let attempts = 0;
     try {
       const r = await retry(

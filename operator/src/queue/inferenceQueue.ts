@@ -1,13 +1,17 @@
 /**
- * The BullMQ `inference` queue in the operator's own Redis. Job id = `task-<taskId>` (the queue's
- * prefix already names chain and oracle), so a task seen twice (catch-up overlap, a restart) runs
- * once. Retryable failures back off exponentially; non-retryable ones (bad input, equivocation)
+ * The BullMQ `inference` queue in the operator's own Redis. Job id = `task-<taskId>` for a task
+ * signed alone, `batch-<batchId>` for a batch (the queue's prefix already names chain and oracle),
+ * so a task or batch seen twice (catch-up overlap, a restart) runs once. Retryable failures back off exponentially; non-retryable ones (bad input, equivocation)
  * become UnrecoverableError. Retention is bounded.
  */
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { AioracleError, type Logger, noopLogger } from '@aioracle/sdk';
 import type { Metrics } from '../metrics.js';
+import type { BatchJobData, BatchOutcome, BatchProcessor } from '../batchProcessor.js';
 import type { TaskJobData, TaskOutcome, TaskProcessor } from '../taskProcessor.js';
+
+type JobData = TaskJobData | BatchJobData;
+type JobOutcome = TaskOutcome | BatchOutcome;
 
 export const INFERENCE_QUEUE = 'inference';
 
@@ -23,22 +27,27 @@ export interface InferenceQueueOptions {
   keepFailed: number;
 }
 
+/** The job id of a batch (no ':'; sdk batch ids have none). */
+export function batchJobId(batchId: string): string {
+  return `batch-${batchId}`;
+}
+
 /** The job id of a task (no ':' — BullMQ reserves it). */
 export function taskJobId(taskId: string | bigint): string {
   return `task-${taskId.toString()}`;
 }
 
 export class InferenceQueue {
-  readonly queue: Queue<TaskJobData, TaskOutcome>;
-  private worker: Worker<TaskJobData, TaskOutcome> | null = null;
+  readonly queue: Queue<JobData, JobOutcome>;
+  private worker: Worker<JobData, JobOutcome> | null = null;
   private readonly logger: Logger;
 
   constructor(
     private readonly opts: InferenceQueueOptions,
-    private readonly deps: { processor: TaskProcessor; metrics?: Metrics | null; logger?: Logger },
+    private readonly deps: { processor: TaskProcessor; batchProcessor?: BatchProcessor | null; metrics?: Metrics | null; logger?: Logger },
   ) {
     this.logger = deps.logger ?? noopLogger;
-    this.queue = new Queue<TaskJobData, TaskOutcome>(INFERENCE_QUEUE, {
+    this.queue = new Queue<JobData, JobOutcome>(INFERENCE_QUEUE, {
       connection: opts.connection,
       prefix: opts.prefix,
       defaultJobOptions: {
@@ -56,14 +65,24 @@ export class InferenceQueue {
     await this.queue.add('task', data, { jobId: taskJobId(data.task.taskId) });
   }
 
+  /** Adds a batch (deduplicated by job id). */
+  async addBatch(data: BatchJobData): Promise<void> {
+    await this.queue.add('batch', data, { jobId: batchJobId(data.batchId) });
+  }
+
   /** Starts the worker. */
   start(): void {
     if (this.worker) return;
-    this.worker = new Worker<TaskJobData, TaskOutcome>(
+    this.worker = new Worker<JobData, JobOutcome>(
       INFERENCE_QUEUE,
-      async (job: Job<TaskJobData, TaskOutcome>) => {
+      async (job: Job<JobData, JobOutcome>) => {
         try {
-          return await this.deps.processor.process(job.data);
+          if (job.name === 'batch') {
+            const bp = this.deps.batchProcessor;
+            if (!bp) throw new UnrecoverableError('ERR_OPERATOR_BAD_JOB: a batch job reached a node with batching disabled');
+            return await bp.process(job.data as BatchJobData);
+          }
+          return await this.deps.processor.process(job.data as TaskJobData);
         } catch (err) {
           if (err instanceof AioracleError && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
           throw err;

@@ -10,10 +10,17 @@
  * nothing was signed for it.
  *
  * Line format (one JSON object per line): {"k":"<oracle>/<taskId>","t":"<taskHash>","o":"<outputHash>"}.
+ *
+ * Batches (docs/protocol.md "Batch attestation"): `recordBatch` writes one task line per task of
+ * the batch (an abstention as outputHash = bytes32(0), so the task is never signed alone later)
+ * and one batch line {"b":"<oracle>/<batchId>","r":"<root>","n":<leafCount>}, all in ONE append
+ * and ONE fsync. A torn write can leave some of a batch's task lines without the batch line: they
+ * were never acknowledged (nothing signed), and they only bind future signatures to the same outputs.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { open, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ABSTAIN_OUTPUT_HASH } from '@aioracle/sdk';
 import { OperatorErrorCode, operatorError } from '../errors.js';
 
 /** Options of {@link SigningLog.open}. */
@@ -25,6 +32,14 @@ export interface SigningLogOptions {
 /** Outcome of {@link SigningLog.record}. */
 export type RecordOutcome = 'recorded' | 'already-recorded';
 
+/** One task of {@link SigningLog.recordBatch}: outputHash null = abstain. */
+export interface BatchRecordEntry {
+  /** {@link SigningLog.key} of the task. */
+  key: string;
+  taskHash: string;
+  outputHash: string | null;
+}
+
 interface Pending {
   line: string;
   resolve: () => void;
@@ -33,6 +48,7 @@ interface Pending {
 
 export class SigningLog {
   private readonly entries = new Map<string, string>();
+  private readonly batches = new Map<string, string>();
   private readonly inflight = new Map<string, Promise<void>>();
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
@@ -71,7 +87,13 @@ export class SigningLog {
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       try {
-        const r = JSON.parse(line) as { k?: unknown; o?: unknown };
+        const r = JSON.parse(line) as { k?: unknown; o?: unknown; b?: unknown; r?: unknown };
+        if (typeof r.b === 'string' && typeof r.r === 'string') {
+          const prevRoot = log.batches.get(r.b);
+          if (prevRoot !== undefined && prevRoot !== r.r) throw new Error(`conflicting roots for batch ${r.b}`);
+          log.batches.set(r.b, r.r);
+          return;
+        }
         if (typeof r.k !== 'string' || typeof r.o !== 'string') throw new Error('missing fields');
         const prev = log.entries.get(r.k);
         if (prev !== undefined && prev !== r.o) throw new Error(`conflicting records for ${r.k}`);
@@ -137,6 +159,74 @@ export class SigningLog {
       throw err;
     } finally {
       this.inflight.delete(key);
+    }
+    return 'recorded';
+  }
+
+  /** The root recorded for batch `key`, if any. */
+  getBatch(key: string): string | undefined {
+    return this.batches.get(key);
+  }
+
+  /** The record key of a batch: `<oracle lowercase>/batch-<batchId>`. */
+  static batchKey(oracle: string, batchId: string): string {
+    return `${oracle.toLowerCase()}/batch-${batchId}`;
+  }
+
+  /**
+   * Records every task of a batch (abstentions as bytes32(0)) and the batch root durably, in one
+   * append and one fsync, before the caller signs the batch. All or nothing: throws
+   * ERR_OPERATOR_EQUIVOCATION, writing nothing, when any task was ever recorded (in a batch or
+   * alone) with another output hash or abstention, or the batch with another root. Resolves
+   * `already-recorded` when everything was recorded before (re-signing is harmless).
+   */
+  async recordBatch(batchKey: string, root: string, entries: readonly BatchRecordEntry[]): Promise<RecordOutcome> {
+    const r = root.toLowerCase();
+    const prevRoot = this.batches.get(batchKey);
+    if (prevRoot !== undefined && prevRoot !== r) {
+      throw operatorError(OperatorErrorCode.Equivocation, `Refusing to sign root ${r} for batch ${batchKey}: root ${prevRoot} was already signed for it`, {
+        details: { batch: batchKey, signed: prevRoot, attempted: r },
+      });
+    }
+    const fresh: { key: string; line: string; o: string }[] = [];
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (seen.has(e.key)) throw operatorError(OperatorErrorCode.BadJob, `Batch ${batchKey} holds task ${e.key} twice`);
+      seen.add(e.key);
+      const o = (e.outputHash ?? ABSTAIN_OUTPUT_HASH).toLowerCase();
+      const prev = this.entries.get(e.key);
+      if (prev === undefined) {
+        fresh.push({ key: e.key, o, line: `${JSON.stringify({ k: e.key, t: e.taskHash.toLowerCase(), o })}\n` });
+      } else if (prev !== o) {
+        const what = (h: string): string => (h === ABSTAIN_OUTPUT_HASH ? 'an abstention' : `output ${h}`);
+        throw operatorError(OperatorErrorCode.Equivocation, `Refusing to sign batch ${batchKey}: it holds ${what(o)} for task ${e.key}, but ${what(prev)} was already signed for it`, {
+          details: { batch: batchKey, task: e.key, signed: prev, attempted: o },
+        });
+      }
+    }
+    if (fresh.length === 0 && prevRoot !== undefined) {
+      await Promise.all([batchKey, ...seen].map((k) => this.inflight.get(k)));
+      return 'already-recorded';
+    }
+    if (this.closed) throw operatorError(OperatorErrorCode.SigningLog, 'The signing log is closed');
+    // Claim at once so a concurrent conflicting record is refused.
+    for (const f of fresh) this.entries.set(f.key, f.o);
+    const newBatch = prevRoot === undefined;
+    if (newBatch) this.batches.set(batchKey, r);
+    const lines = fresh.map((f) => f.line).join('') + (newBatch ? `${JSON.stringify({ b: batchKey, r, n: entries.length })}\n` : '');
+    const done = new Promise<void>((resolve, reject) => this.queue.push({ line: lines, resolve, reject }));
+    const claimed = [...fresh.map((f) => f.key), ...(newBatch ? [batchKey] : [])];
+    for (const k of claimed) this.inflight.set(k, done);
+    this.kick();
+    try {
+      // Tasks recorded earlier by someone else may still be in flight: wait for them too.
+      await Promise.all([done, ...[...seen].filter((k) => !claimed.includes(k)).map((k) => this.inflight.get(k))]);
+    } catch (err) {
+      for (const f of fresh) this.entries.delete(f.key);
+      if (newBatch) this.batches.delete(batchKey);
+      throw err;
+    } finally {
+      for (const k of claimed) if (this.inflight.get(k) === done) this.inflight.delete(k);
     }
     return 'recorded';
   }

@@ -100,6 +100,7 @@ describe('operator node on anvil + Redis + onnxruntime', () => {
         `models: { dir: ${MODELS_DIR} }`,
         'watcher: { poll_interval_ms: 100 }',
         'delivery: { attempts: 3, base_ms: 10, max_ms: 50 }',
+        'batching: { enabled: false }',
         'signing_log_path: data/signing.log',
         'node_api: { listen: "127.0.0.1:0" }',
         'metrics: { listen: "127.0.0.1:0" }',

@@ -85,6 +85,30 @@ export function getMetrics(registry: Registry, opts: { defaultMetrics?: boolean 
       buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.667, 0.75, 0.8, 0.9, 0.95, 1],
       registers,
     }),
+    batchesReceived: new Counter({
+      name: 'aioracle_aggregator_batches_received_total',
+      help: 'Signed batches received on POST /v1/batches, by outcome: accepted, duplicate, or the error code',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    batchesSubmitted: new Counter({
+      name: 'aioracle_aggregator_batches_submitted_total',
+      help: 'Batch submission outcomes: sent (our respondToBatch mined), already (every task answered otherwise), failed (left to the per-task fallback)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    batchTasks: new Histogram({
+      name: 'aioracle_aggregator_batch_answered_tasks',
+      help: 'Tasks answered per respondToBatch transaction sent',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    }),
+    batchQuorumToSubmit: new Histogram({
+      name: 'aioracle_aggregator_batch_quorum_to_submission_seconds',
+      help: 'From the batch signature that completed a root\'s quorum to the respondToBatch transaction taken by the node',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
     tasksFinalised: new Counter({ name: 'aioracle_aggregator_tasks_finalised_total', help: 'Tasks seen finalised on chain', registers }),
     dissentFound: new Counter({ name: 'aioracle_aggregator_dissent_found_total', help: 'Slashable dissenting responses found after finalisation', registers }),
     slashings: new Counter({

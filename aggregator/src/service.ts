@@ -25,16 +25,18 @@ import { Registry } from 'prom-client';
 import { createApi } from './api/server.js';
 import { BatchVerifier } from './aggregation/batchVerifier.js';
 import { ResponseIngest } from './aggregation/responseIngest.js';
+import { BatchIngest } from './aggregation/batchIngest.js';
 import { TaskLoader, onDemandLoader } from './chain/taskLoader.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
 import { getMetrics, type AggregatorMetrics } from './metrics.js';
 import { sampleScrapeGauges, withTimeout } from './scrapeSampler.js';
-import { createQueues, expireJobId, jobOptions, reviveSpentJobs, submitJobId, type AggregatorQueues } from './queue/queues.js';
+import { batchJobId, createQueues, expireJobId, jobOptions, reviveSpentJobs, submitJobId, type AggregatorQueues } from './queue/queues.js';
 import { startChainWriter, type ChainWriter } from './writer/chainWriter.js';
 import { startWriterThread } from './writer/writerHost.js';
 import { TaskContexts } from './state/taskContexts.js';
 import { TaskStore } from './state/taskStore.js';
+import { BatchStore } from './state/batchStore.js';
 import { openRedisConnections } from './state/redisConnections.js';
 
 /** A running aggregator. */
@@ -43,6 +45,8 @@ export interface Aggregator {
   port: number;
   namespace: string;
   store: TaskStore;
+  /** The batch aggregation state (POST /v1/batches). */
+  batches: BatchStore;
   metrics: AggregatorMetrics;
   registry: Registry;
   queues: AggregatorQueues;
@@ -50,7 +54,7 @@ export interface Aggregator {
   /** The chain writer (submit, slash and expire workers, feed keeper). */
   writer: ChainWriter;
   /** Re-enqueues open work found in Redis (also run at start). */
-  recover(): Promise<{ submit: number; expire: number }>;
+  recover(): Promise<{ submit: number; expire: number; batch: number }>;
   /** Graceful stop. */
   stop(): Promise<void>;
 }
@@ -107,6 +111,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   const registry = new Registry();
   const metrics = getMetrics(registry);
   const store = new TaskStore({ namespace }, { redis: stateRedis });
+  const batches = new BatchStore({ namespace }, { redis: stateRedis, tasks: store });
   const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
   const reader = new ChainReader(provider, avs);
   const submitter = new Wallet(o.submitterKey).address;
@@ -123,6 +128,9 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
 
   const enqueueSubmit = async (taskId: string, delay = 0): Promise<void> => {
     await queues.submit.add('submit', { taskId }, { ...jobOpts, jobId: submitJobId(taskId), ...(delay > 0 ? { delay } : {}) });
+  };
+  const enqueueBatch = async (batchId: string, root: string, referenceBlock: number, delay = 0): Promise<void> => {
+    await queues.batch.add('batch', { batchId, root }, { ...jobOpts, jobId: batchJobId(referenceBlock, root), ...(delay > 0 ? { delay } : {}) });
   };
   const enqueueExpire = async (taskId: string, deadlineBlock: number, head?: number): Promise<void> => {
     if (!cfg.expiry.enabled) return;
@@ -161,14 +169,38 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       }, loadUnknown },
   );
 
+  const batchIngest = new BatchIngest(
+    { chainId, oracle: avs.inferenceOracle },
+    {
+      batches,
+      contexts,
+      verifier,
+      metrics,
+      logger: logger.child({ component: 'batches' }),
+      onQuorum: (q) => enqueueBatch(q.batchId, q.root, q.referenceBlock, cfg.aggregation.collection_window_ms),
+      loadUnknown,
+    },
+  );
+
   const watcher = new TaskWatcher(
     { pollIntervalMs: cfg.watcher.poll_interval_ms, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, startBlock },
     { reader, provider, store, loader, metrics, logger: logger.child({ component: 'watcher' }) },
   );
 
-  const recover = async (): Promise<{ submit: number; expire: number }> => {
+  const recover = async (): Promise<{ submit: number; expire: number; batch: number }> => {
     // Jobs that spent their attempts on passing trouble first, so the adds below do not meet them.
     await reviveSpentJobs(queues, logger);
+    let batch = 0;
+    for (const batchId of await batches.quorumBatchIds()) {
+      const rec = await batches.getBatch(batchId);
+      if (rec?.status !== 'quorum' || !rec.quorumRoot) {
+        // Expired (TTL) or ended: nothing to submit.
+        if (!rec || rec.status !== 'quorum') await batches.finish(batchId, 'failed');
+        continue;
+      }
+      await enqueueBatch(batchId, rec.quorumRoot, rec.referenceBlock);
+      batch++;
+    }
     const ids = await store.openTaskIds();
     let submit = 0;
     let expire = 0;
@@ -184,15 +216,16 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       await enqueueExpire(id, task.deadlineBlock, head);
       expire++;
     }
-    if (ids.length > 0) logger.info({ open: ids.length, submit }, 'open tasks re-scanned');
-    return { submit, expire };
+    if (ids.length > 0) logger.info({ open: ids.length, submit, batch }, 'open tasks re-scanned');
+    return { submit, expire, batch };
   };
 
   const quorumList = deployment?.quorums.map((q) => q.quorumNumber) ?? [0];
   const app = createApi(
-    { bodyLimitBytes: cfg.api.body_limit_bytes, maxInflight: cfg.api.max_inflight_responses },
+    { bodyLimitBytes: cfg.api.body_limit_bytes, maxInflight: cfg.api.max_inflight_responses, batchBodyLimitBytes: cfg.api.max_batch_body_bytes, maxInflightBatches: cfg.api.max_inflight_batches },
     {
       ingest,
+      batches: batchIngest,
       store,
       registry,
       metrics,
@@ -228,7 +261,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
           openTaskCount: () => store.openTaskCount(),
           queueCounts: async () => {
             const out: Record<string, Record<string, number>> = {};
-            for (const [name, q] of Object.entries({ submit: queues.submit, slash: queues.slash, expire: queues.expire })) {
+            for (const [name, q] of Object.entries({ submit: queues.submit, batch: queues.batch, slash: queues.slash, expire: queues.expire })) {
               out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
             }
             return out;
@@ -265,6 +298,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     port,
     namespace,
     store,
+    batches,
     metrics,
     registry,
     queues,

@@ -1,5 +1,5 @@
 /**
- * The HTTP API (docs/aggregator-api.md): POST /v1/responses for operators, the read API for people
+ * The HTTP API (docs/aggregator-api.md): POST /v1/responses and POST /v1/batches for operators, the read API for people
  * and dashboards, /metrics and /healthz. Bodies over the cap get 413 before they are parsed;
  * malformed JSON and schema failures 400; every error body is {"code","message"}.
  */
@@ -9,12 +9,15 @@ import { AioracleError, type Logger } from '@aioracle/sdk';
 import type { Registry } from 'prom-client';
 import { AggErrorCode, aggError, httpStatusFor } from '../errors.js';
 import type { AggregatorMetrics } from '../metrics.js';
-import type { ResponseIngest } from '../aggregation/responseIngest.js';
+import type { BatchIngest } from '../aggregation/batchIngest.js';
+import type { IngestResult, ResponseIngest } from '../aggregation/responseIngest.js';
 import type { TaskStore } from '../state/taskStore.js';
 
 /** Collaborators of the API. */
 export interface ApiDeps {
   ingest: ResponseIngest;
+  /** POST /v1/batches (absent: the route answers 404). */
+  batches?: Pick<BatchIngest, 'submit'>;
   store: TaskStore;
   registry: Registry;
   metrics: AggregatorMetrics | null;
@@ -32,23 +35,57 @@ export interface ApiDeps {
   beforeScrape?: () => Promise<void>;
 }
 
-/** Limits of POST /v1/responses. */
+/** Limits of POST /v1/responses and POST /v1/batches. */
 export interface ResponseApiOptions {
   bodyLimitBytes: number;
   /** Requests being read or processed at once before new ones get 429 (0 = no cap). */
   maxInflight?: number;
+  /** Body cap of POST /v1/batches (default 4 MiB). */
+  batchBodyLimitBytes?: number;
+  /** Batches being read or processed at once before new ones get 429 (0 = no cap, the default). */
+  maxInflightBatches?: number;
 }
 
 /**
- * The HTTP request handler: POST /v1/responses (the hot path, thousands per second) is handled
- * directly on node:http — body read with the cap, JSON parsed, the ingest's answer written in one
+ * The HTTP request handler: POST /v1/responses (the hot path, thousands per second) and POST
+ * /v1/batches are handled directly on node:http — body read with the cap, JSON parsed, the ingest's answer written in one
  * go — and everything else goes to the express app of the read API.
  */
 export function createApi(opts: ResponseApiOptions, d: ApiDeps): RequestListener {
   const app = createReadApi(d);
-  const postResponse = responsePostHandler(opts, d);
+  const m = d.metrics;
+  const postResponse = jsonPostHandler(
+    {
+      what: 'responses',
+      bodyLimitBytes: opts.bodyLimitBytes,
+      maxInflight: opts.maxInflight ?? 0,
+      submit: (body, at) => d.ingest.submit(body, at),
+      received: () => m?.responsesReceived.inc(),
+      rejected: (reason) => m?.responsesRejected.inc({ reason }),
+      done: (status) => (status === 202 ? m?.responsesAccepted.inc() : m?.responsesDuplicate.inc()),
+    },
+    d,
+  );
+  const batches = d.batches;
+  const postBatch = batches
+    ? jsonPostHandler(
+        {
+          what: 'batches',
+          bodyLimitBytes: opts.batchBodyLimitBytes ?? 4 * 1024 * 1024,
+          // Bodies of up to max_batch_body_bytes each: a cap of their own bounds the memory they take.
+          maxInflight: opts.maxInflightBatches ?? 0,
+          submit: (body, at) => batches.submit(body, at),
+          received: () => undefined,
+          rejected: (outcome) => m?.batchesReceived.inc({ outcome }),
+          done: (status) => m?.batchesReceived.inc({ outcome: status === 202 ? 'accepted' : 'duplicate' }),
+        },
+        d,
+      )
+    : null;
+  const is = (url: string | undefined, path: string): boolean => url === path || url?.startsWith(`${path}?`) === true;
   return (req, res) => {
-    if (req.method === 'POST' && (req.url === '/v1/responses' || req.url?.startsWith('/v1/responses?'))) postResponse(req, res);
+    if (req.method === 'POST' && is(req.url, '/v1/responses')) postResponse(req, res);
+    else if (postBatch && req.method === 'POST' && is(req.url, '/v1/batches')) postBatch(req, res);
     else app(req, res);
   };
 }
@@ -67,13 +104,25 @@ const retryAfter = (status: number): string | undefined => (status === 429 || st
 
 const redisUnavailable = (): AioracleError => aggError(AggErrorCode.RedisUnavailable, 'the aggregation state (Redis) is unavailable; retry later', { retryable: true });
 
-/** POST /v1/responses on node:http: 413 over the cap (before or while reading), 400 for bad JSON. */
-function responsePostHandler(opts: ResponseApiOptions, d: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/** What a POST handler needs besides its body cap: the work, and its counters. */
+interface PostRoute {
+  /** What the in-flight cap counts, for the 429 message ("responses", "batches"). */
+  what: string;
+  bodyLimitBytes: number;
+  maxInflight: number;
+  submit: (body: unknown, receivedAtMs: number) => Promise<IngestResult>;
+  received: () => void;
+  rejected: (code: string) => void;
+  done: (status: 200 | 202) => void;
+}
+
+/** A JSON POST on node:http: 429 above the in-flight cap, 413 over the body cap (before or while reading), 400 for bad JSON, 503 while Redis is down. */
+function jsonPostHandler(r: PostRoute, d: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const reject = (res: ServerResponse, err: AioracleError): void => {
-    d.metrics?.responsesRejected.inc({ reason: err.code });
+    r.rejected(err.code);
     writeJson(res, httpStatusFor(err), { code: err.code, message: err.message });
   };
-  const tooLarge = (): AioracleError => aggError(AggErrorCode.BodyTooLarge, `body is over the ${opts.bodyLimitBytes}-byte cap`);
+  const tooLarge = (): AioracleError => aggError(AggErrorCode.BodyTooLarge, `body is over the ${r.bodyLimitBytes}-byte cap`);
   const handle = async (res: ServerResponse, raw: string, receivedAtMs: number): Promise<void> => {
     let body: unknown;
     try {
@@ -83,30 +132,28 @@ function responsePostHandler(opts: ResponseApiOptions, d: ApiDeps): (req: Incomi
     }
     if (d.redisReady && !d.redisReady()) return reject(res, redisUnavailable());
     try {
-      const out = await d.ingest.submit(body, receivedAtMs);
-      if (out.status === 202) d.metrics?.responsesAccepted.inc();
-      else d.metrics?.responsesDuplicate.inc();
+      const out = await r.submit(body, receivedAtMs);
+      r.done(out.status);
       writeJson(res, out.status, out.body);
     } catch (err) {
       if (err instanceof AioracleError && httpStatusFor(err) < 500) return reject(res, err);
-      d.logger.error({ err }, 'response handling failed');
+      d.logger.error({ err }, `${r.what} handling failed`);
       reject(res, err instanceof AioracleError ? err : aggError(AggErrorCode.Internal, 'internal error; retry later', { cause: err, retryable: true }));
     }
   };
-  const maxInflight = opts.maxInflight ?? 0;
   let inflight = 0;
   return (req, res) => {
-    d.metrics?.responsesReceived.inc();
-    if (maxInflight > 0 && inflight >= maxInflight) {
-      reject(res, aggError(AggErrorCode.Overloaded, `over ${maxInflight} responses in progress; retry later`, { retryable: true }));
+    r.received();
+    if (r.maxInflight > 0 && inflight >= r.maxInflight) {
+      reject(res, aggError(AggErrorCode.Overloaded, `over ${r.maxInflight} ${r.what} in progress; retry later`, { retryable: true }));
       req.resume();
       return;
     }
     inflight++;
     res.once('close', () => inflight--);
     const len = Number(req.headers['content-length'] ?? 0);
-    if (len > opts.bodyLimitBytes) {
-      reject(res, aggError(AggErrorCode.BodyTooLarge, `body of ${len} bytes is over the ${opts.bodyLimitBytes}-byte cap`));
+    if (len > r.bodyLimitBytes) {
+      reject(res, aggError(AggErrorCode.BodyTooLarge, `body of ${len} bytes is over the ${r.bodyLimitBytes}-byte cap`));
       req.resume();
       return;
     }
@@ -116,7 +163,7 @@ function responsePostHandler(opts: ResponseApiOptions, d: ApiDeps): (req: Incomi
     req.on('data', (c: Buffer) => {
       if (over) return;
       size += c.length;
-      if (size > opts.bodyLimitBytes) {
+      if (size > r.bodyLimitBytes) {
         over = true;
         chunks.length = 0;
         reject(res, tooLarge());

@@ -1,17 +1,22 @@
 /**
- * The BullMQ queues: `submit` (respondToTask), `slash` (slashDissenter), `expire` (expireTask after
- * the deadline). Job ids are deterministic and free of ':' (BullMQ's separator), so adding the same
+ * The BullMQ queues: `submit` (respondToTask), `batch` (respondToBatch), `slash` (slashDissenter or
+ * slashBatchDissenter), `expire` (expireTask after the deadline). Job ids are deterministic and free of ':' (BullMQ's separator), so adding the same
  * job twice, from a re-scan or from a second aggregator on the same Redis, is a no-op.
  */
 import type { Logger } from '@aioracle/sdk';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 
-export const QUEUE_NAMES = ['submit', 'slash', 'expire'] as const;
+export const QUEUE_NAMES = ['submit', 'batch', 'slash', 'expire'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Job data: only ids (never keys or signatures; those stay in the task state). */
 export interface SubmitJobData {
   taskId: string;
+}
+/** A batch root at quorum to submit with respondToBatch. */
+export interface BatchJobData {
+  batchId: string;
+  root: string;
 }
 export interface SlashJobData {
   taskId: string;
@@ -22,12 +27,15 @@ export interface ExpireJobData {
 }
 
 export const submitJobId = (taskId: string): string => `submit-${taskId}`;
+/** One submission per batch root: the root fixes every task and output (and, with the reference block, the batch). */
+export const batchJobId = (referenceBlock: number, root: string): string => `batch-${referenceBlock}-${root.toLowerCase()}`;
 export const expireJobId = (taskId: string): string => `expire-${taskId}`;
 export const slashJobId = (taskId: string, operatorId: string): string => `slash-${taskId}-${operatorId.toLowerCase()}`;
 
-/** The three queues of one aggregator namespace. */
+/** The queues of one aggregator namespace. */
 export interface AggregatorQueues {
   submit: Queue<SubmitJobData>;
+  batch: Queue<BatchJobData>;
   slash: Queue<SlashJobData>;
   expire: Queue<ExpireJobData>;
   close(): Promise<void>;
@@ -46,14 +54,16 @@ export function jobOptions(attempts: number, backoffMs: number): JobsOptions {
 /** Opens the queues under `prefix` (BullMQ key prefix). */
 export function createQueues(prefix: string, connection: ConnectionOptions): AggregatorQueues {
   const submit = new Queue<SubmitJobData>('submit', { connection, prefix });
+  const batch = new Queue<BatchJobData>('batch', { connection, prefix });
   const slash = new Queue<SlashJobData>('slash', { connection, prefix });
   const expire = new Queue<ExpireJobData>('expire', { connection, prefix });
   return {
     submit,
+    batch,
     slash,
     expire,
     async close() {
-      await Promise.all([submit.close(), slash.close(), expire.close()]);
+      await Promise.all([submit.close(), batch.close(), slash.close(), expire.close()]);
     },
   };
 }
@@ -67,7 +77,7 @@ export function createQueues(prefix: string, connection: ConnectionOptions): Agg
  */
 export async function reviveSpentJobs(queues: AggregatorQueues, logger: Logger, limit = 500): Promise<string[]> {
   const revived: string[] = [];
-  for (const q of [queues.submit, queues.slash, queues.expire] as Queue[]) {
+  for (const q of [queues.submit, queues.batch, queues.slash, queues.expire] as Queue[]) {
     for (const job of await q.getFailed(0, limit - 1)) {
       if (!job?.id || job.attemptsMade < (job.opts.attempts ?? 1)) continue;
       if ((job.stacktrace ?? []).at(-1)?.startsWith('UnrecoverableError')) continue;

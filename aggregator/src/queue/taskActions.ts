@@ -5,12 +5,22 @@
  *   quorum output, checks the task is still pending on chain, sends respondToTask through the one
  *   TxSender; a task already answered (status, or a TaskNotPending revert) is success.
  * - expire: after the deadline block, expireTask; a task already closed is success.
- * - slash: after finalisation, slashDissenter for each operator whose signed output is slashable
- *   dissent under the model's profile (sdk isSlashableDissent); already slashed is success.
+ * - batch: respondToBatch for a batch root at quorum (protocol.md "Batch attestation"), with the
+ *   non-signer data of that root's signers; every non-abstain task of the batch already answered
+ *   (in Redis, on chain, or a NothingAnswered revert) is success; any other revert ends the batch as
+ *   failed and leaves its tasks to the per-task fallback. Each task it answered is finalised exactly
+ *   as a respondToTask would finalise it.
+ * - slash: after finalisation, slashDissenter (the operator's response signature) or
+ *   slashBatchDissenter (its batch signature and the Merkle path of its leaf) for each operator whose
+ *   signed output is slashable dissent under the model's profile (sdk isSlashableDissent); already
+ *   slashed is success.
  */
 import {
   AioracleError,
+  batchLeaf,
   buildNonSignerData,
+  merkleProof,
+  merkleRoot,
   g1FromSolidity,
   isSlashableDissent,
   RefreshingValue,
@@ -30,11 +40,14 @@ import type { AggregatorMetrics } from '../metrics.js';
 import { quorumReached, stakeShare } from '../quorum.js';
 import { quorumStatesOf, type TaskContext, type TaskContexts } from '../state/taskContexts.js';
 import type { TaskStore } from '../state/taskStore.js';
+import type { BatchStore } from '../state/batchStore.js';
 import { jobOptions, slashJobId, type AggregatorQueues } from './queues.js';
 
 /** Collaborators of {@link TaskActions}. */
 export interface TaskActionsDeps {
   store: TaskStore;
+  /** The batch state (absent: no batch submissions, and dissent only from per-task responses). */
+  batches?: BatchStore;
   contexts: TaskContexts;
   reader: ChainReader;
   provider: Provider;
@@ -42,7 +55,10 @@ export interface TaskActionsDeps {
   queues: AggregatorQueues;
   metrics: AggregatorMetrics | null;
   logger: Logger;
-  /** Filled when a respondToTask transaction was handed to the node (for latency metrics). */
+  /**
+   * Filled when a respondToTask transaction was handed to the node (for latency metrics), keyed by
+   * task id; for respondToBatch keyed by `batch:<first task id>`.
+   */
   sentAt?: Map<string, SentTimes>;
 }
 
@@ -96,6 +112,8 @@ export class TaskActions {
   private readonly models = new Map<string, ModelInfo>();
   /** Submissions in progress in this process: the direct path and the job path share one. */
   private readonly submitting = new Map<string, Promise<'sent' | 'already' | 'closed'>>();
+  /** Batch submissions in progress in this process (a job and its retry after a lost lock share one). */
+  private readonly batchSubmitting = new Map<string, Promise<'sent' | 'already'>>();
   /**
    * The chain head, for the deadline check before a send: read at most every quarter block (at most
    * every second), and while a read is younger than a block it is answered at once and refreshed in
@@ -245,31 +263,47 @@ export class TaskActions {
     this.d.contexts.forget(ctx.id);
   }
 
-  /** Adds a slash job for every operator that signed a slashable different output. */
+  /**
+   * Adds a slash job for every operator that signed a slashable different output, alone (its
+   * response) or in a batch (its leaf for the task). One job per operator per task: the contract
+   * slashes an operator once per task whatever the evidence.
+   */
   async enqueueDissent(ctx: TaskContext, acceptedHash: string): Promise<number> {
-    const [responses, outputs] = await Promise.all([this.d.store.getResponses(ctx.id), this.d.store.getOutputs(ctx.id)]);
+    const [responses, leaves, outputs] = await Promise.all([
+      this.d.store.getResponses(ctx.id),
+      this.d.batches ? this.d.batches.getLeaves(ctx.id) : Promise.resolve(new Map<string, { outputHash: string }>()),
+      this.d.store.getOutputs(ctx.id),
+    ]);
     const accepted = outputs.get(acceptedHash);
-    const dissenters = [...responses].filter(([, r]) => r.outputHash !== acceptedHash);
-    if (dissenters.length === 0 || accepted === undefined) return 0;
+    const signed = new Map<string, string[]>();
+    for (const [opId, r] of responses) if (r.outputHash !== acceptedHash) signed.set(opId, [r.outputHash]);
+    for (const [opId, l] of leaves) if (l.outputHash !== acceptedHash) signed.set(opId, [...(signed.get(opId) ?? []), l.outputHash]);
+    if (signed.size === 0 || accepted === undefined) return 0;
     const model = await this.model(ctx.task.modelId);
     let n = 0;
-    for (const [opId, r] of dissenters) {
-      const other = outputs.get(r.outputHash);
-      if (other === undefined || !isSlashableDissent(model.profile, accepted, other, model.tolerance)) continue;
+    for (const [opId, hashes] of signed) {
+      const slashable = hashes.some((h) => {
+        const other = outputs.get(h);
+        return other !== undefined && isSlashableDissent(model.profile, accepted, other, model.tolerance);
+      });
+      if (!slashable) continue;
       n++;
       this.d.metrics?.dissentFound.inc();
-      this.d.logger.warn({ taskId: ctx.id, operatorId: opId, outputHash: r.outputHash }, 'dissent found');
+      this.d.logger.warn({ taskId: ctx.id, operatorId: opId, outputHashes: hashes }, 'dissent found');
       await this.d.queues.slash.add('slash', { taskId: ctx.id, operatorId: opId }, { ...jobOptions(this.opts.attempts, this.opts.backoffMs), jobId: slashJobId(ctx.id, opId) });
     }
     return n;
   }
 
-  /** Files dissent evidence against one operator (idempotent). */
+  /**
+   * Files dissent evidence against one operator (idempotent): its response signature when that
+   * output is slashable dissent, else its batch signature with the Merkle path of its leaf.
+   */
   async slash(taskId: string, operatorId: string): Promise<'submitted' | 'already'> {
     const ctx = await this.context(taskId);
     const op = ctx.operators.get(operatorId);
-    const resp = await this.d.store.getResponse(taskId, operatorId);
-    if (!op || !resp) throw new UnrecoverableError(`${AggErrorCode.BadJob}: no response of ${operatorId} for task ${taskId}`);
+    const [resp, leaf] = await Promise.all([this.d.store.getResponse(taskId, operatorId), this.d.batches ? this.d.batches.getLeaf(taskId, operatorId) : null]);
+    if (!op || (!resp && !leaf)) throw new UnrecoverableError(`${AggErrorCode.BadJob}: no signature of ${operatorId} for task ${taskId}`);
     if (await this.oracle.isSlashed(ctx.task.taskId, op.address)) {
       this.d.metrics?.slashings.inc({ outcome: 'already' });
       return 'already';
@@ -277,18 +311,31 @@ export class TaskActions {
     const result = await this.d.reader.getTaskResult(ctx.task.taskId);
     if (!result) throw new UnrecoverableError(`${AggErrorCode.BadJob}: task ${taskId} is not responded on chain`);
     const outputs = await this.d.store.getOutputs(taskId);
-    const dissent = outputs.get(resp.outputHash);
-    if (dissent === undefined) throw new UnrecoverableError(`${AggErrorCode.BadJob}: dissent output missing`);
-    const sig = g1FromSolidity(resp.signature).toSolidity();
+    const model = await this.model(ctx.task.modelId);
+    const slashable = (hash: string | undefined): string | undefined => {
+      if (hash === undefined || hash === result.outputHash) return undefined;
+      const other = outputs.get(hash);
+      return other !== undefined && isSlashableDissent(model.profile, result.output, other, model.tolerance) ? other : undefined;
+    };
+    const taskArg = taskAbiValue(ctx.task);
+    let call: { method: string; args: unknown[] };
+    const respDissent = slashable(resp?.outputHash);
+    const leafDissent = slashable(leaf?.outputHash);
+    if (resp && respDissent !== undefined) {
+      const sig = g1FromSolidity(resp.signature).toSolidity();
+      call = { method: 'slashDissenter', args: [taskArg, result.output, result.signatoryRecordHash, respDissent, op.address, { X: sig[0], Y: sig[1] }] };
+    } else if (leaf && leafDissent !== undefined) {
+      const proof = await this.batchProof(taskId, operatorId, leaf);
+      const sig = g1FromSolidity(proof.signature).toSolidity();
+      call = {
+        method: 'slashBatchDissenter',
+        args: [taskArg, result.output, result.signatoryRecordHash, leafDissent, op.address, { leafCount: proof.leafCount, leafIndex: proof.leafIndex, siblings: proof.siblings }, { X: sig[0], Y: sig[1] }],
+      };
+    } else {
+      throw new UnrecoverableError(`${AggErrorCode.BadJob}: no slashable signature of ${operatorId} for task ${taskId}`);
+    }
     try {
-      await this.d.txSender.send(this.oracle, 'slashDissenter', [
-        taskAbiValue(ctx.task),
-        result.output,
-        result.signatoryRecordHash,
-        dissent,
-        op.address,
-        { X: sig[0], Y: sig[1] },
-      ]);
+      await this.d.txSender.send(this.oracle, call.method, call.args);
     } catch (err) {
       const name = revertName(err);
       if (name === 'AlreadySlashed') {
@@ -302,8 +349,135 @@ export class TaskActions {
       throw err;
     }
     this.d.metrics?.slashings.inc({ outcome: 'submitted' });
-    this.d.logger.warn({ taskId, operatorId, operator: op.address }, 'dissenter slashed');
+    this.d.logger.warn({ taskId, operatorId, operator: op.address, evidence: call.method }, 'dissenter slashed');
     return 'submitted';
+  }
+
+  /** The batch evidence of `operatorId`'s leaf for `taskId`: its batch signature and the leaf's Merkle path. */
+  private async batchProof(
+    taskId: string,
+    operatorId: string,
+    leaf: { outputHash: string; batchId: string },
+  ): Promise<{ leafCount: number; leafIndex: number; siblings: string[]; signature: [string, string] }> {
+    const batches = this.d.batches!;
+    const [batch, sig] = await Promise.all([batches.getBatch(leaf.batchId), batches.getSignature(leaf.batchId, operatorId)]);
+    if (!batch || !sig) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${leaf.batchId} of ${operatorId} is no longer stored`);
+    const hashes = await batches.getRootOutputs(leaf.batchId, sig.root);
+    const leafIndex = batch.taskIds.indexOf(taskId);
+    if (!hashes || leafIndex < 0 || hashes.length !== batch.taskHashes.length || hashes[leafIndex] !== leaf.outputHash) {
+      throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${leaf.batchId}: the stored leaves of ${operatorId} do not hold its output for task ${taskId}`);
+    }
+    const leaves = batch.taskHashes.map((th, i) => batchLeaf(th, hashes[i] ?? null));
+    if (merkleRoot(leaves).toLowerCase() !== sig.root) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${leaf.batchId}: stored leaves do not give the signed root`);
+    return { leafCount: leaves.length, leafIndex, siblings: merkleProof(leaves, leafIndex), signature: sig.signature };
+  }
+
+  /**
+   * Submits batch `batchId`'s root `root` with respondToBatch (idempotent; concurrent calls in this
+   * process share one attempt). 'already': every task it would answer is closed (answered by a
+   * per-task response, another aggregator's batch, or expired).
+   */
+  async submitBatch(batchId: string, root: string): Promise<'sent' | 'already'> {
+    const key = `batch:${batchId}:${root}`;
+    let p = this.batchSubmitting.get(key);
+    if (!p) {
+      p = this.submitBatchOnce(batchId, root).finally(() => this.batchSubmitting.delete(key));
+      this.batchSubmitting.set(key, p);
+    }
+    return p;
+  }
+
+  private async submitBatchOnce(batchId: string, root: string): Promise<'sent' | 'already'> {
+    const batches = this.d.batches;
+    if (!batches) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${batchId}: no batch state`);
+    const [batch, hashes, sigs, head] = await Promise.all([batches.getBatch(batchId), batches.getRootOutputs(batchId, root), batches.getSignatures(batchId), this.head.get()]);
+    if (!batch || !hashes || hashes.length !== batch.taskIds.length) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${batchId} root ${root} is not in the aggregation state`);
+    if (batch.status === 'done' || batch.status === 'failed') return 'already';
+    const ids = batch.taskIds;
+    const ctxs = await Promise.all(ids.map((id) => this.d.contexts.get(id)));
+    if (ctxs.some((c) => !c)) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${batchId}: a task is not in the aggregation state`);
+    const contexts = ctxs as TaskContext[];
+    // The tasks this batch can answer: non-abstain leaves whose task is still open here.
+    const statuses = await Promise.all(ids.map((id, i) => (hashes[i] === null ? Promise.resolve(null) : this.d.store.getStatus(id))));
+    const open = ids.map((_, i) => hashes[i] !== null && statuses[i] !== 'finalised' && statuses[i] !== 'expired');
+    if (!open.includes(true)) {
+      await this.endBatch(batchId, 'done', 'already', {});
+      return 'already';
+    }
+    const outputsHex = await Promise.all(ids.map((id, i) => (hashes[i] === null ? Promise.resolve('0x') : this.d.store.getOutput(id, hashes[i]!))));
+    if (outputsHex.some((o) => o === null)) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${batchId}: output bytes missing`);
+    const signatures = new Map<string, G1Point>();
+    for (const [opId, s] of sigs) if (s.root === root) signatures.set(opId, g1FromSolidity(s.signature));
+    const first = contexts[0]!;
+    const data = buildNonSignerData(quorumStatesOf(first), signatures);
+    if (!quorumReached(data.signedStake, data.totalStake, first.task.quorumThresholdBps)) {
+      throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${batchId}: the stored signatures of root ${root} do not reach quorum`);
+    }
+    // Past every open task's deadline it can only revert: those tasks are left to expire.
+    const deadline = Math.max(...contexts.filter((_, i) => open[i]).map((c) => c.task.deadlineBlock));
+    if (head >= deadline) {
+      await this.endBatch(batchId, 'failed', 'failed', { reason: 'too late' });
+      throw new UnrecoverableError(`respondToBatch for batch ${batchId}: too late, the response window closes at block ${deadline}`);
+    }
+    const sentKey = `batch:${ids[0]}`;
+    const quorumAt = batch.quorumAtMs ?? Date.now();
+    let receipt: TransactionReceipt;
+    try {
+      this.d.sentAt?.delete(sentKey);
+      // Estimated every time (no estimate key): batches are few, and the estimate is also the check
+      // that the batch still answers something (NothingAnswered) before it costs gas.
+      receipt = await this.d.txSender.send(this.oracle, 'respondToBatch', [contexts.map((c) => taskAbiValue(c.task)), outputsHex, nonSignerDataToAbi(data)]);
+    } catch (err) {
+      const name = revertName(err);
+      this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
+      // Another response may have won: a per-task fallback or another aggregator's batch, mined first
+      // (ours then reverts, the receipt carries no reason) or estimated first (NothingAnswered).
+      const onChain = await Promise.all(contexts.map((c, i) => (open[i] ? this.d.reader.getTaskStatus(c.task.taskId).then((r) => r.status, () => null) : Promise.resolve('closed'))));
+      if (onChain.every((st) => st !== null && st !== 'pending')) {
+        const synced = await Promise.all(contexts.map((c, i) => (open[i] ? this.syncClosed(c).catch(() => false) : Promise.resolve(true))));
+        if (synced.every(Boolean)) {
+          await this.endBatch(batchId, 'done', 'already', {});
+          return 'already';
+        }
+        // Answered on chain, but a result log is not readable yet (a block being mined): retry.
+        throw aggError(AggErrorCode.Internal, `batch ${batchId}: every task is closed on chain but a result is not readable yet`, { cause: err, retryable: true });
+      }
+      if (name === 'NothingAnswered') throw err; // the node's view moves; retry
+      if (failsForGood(err)) {
+        await this.endBatch(batchId, 'failed', 'failed', { reason: name ?? err.code });
+        throw new UnrecoverableError(`respondToBatch for batch ${batchId}: ${err.code}${name ? ` (${name})` : ''}: ${err.message}; its tasks are left to the per-task fallback`);
+      }
+      throw err;
+    }
+    const now = Date.now();
+    const times = this.d.sentAt?.get(sentKey) ?? { dispatchedAtMs: now, acceptedAtMs: now };
+    this.d.sentAt?.delete(sentKey);
+    // Every TaskResponded of the receipt is one task this transaction answered.
+    const answered = new Map<string, string>();
+    const responded = this.oracle.interface.getEvent('TaskResponded').topicHash;
+    for (const log of receipt.logs) {
+      if (log.topics[0] !== responded || log.address.toLowerCase() !== this.opts.oracle.toLowerCase()) continue;
+      const ev = this.oracle.interface.parseLog(log);
+      if (ev) answered.set((ev.args.getValue('taskId') as bigint).toString(), (ev.args.getValue('outputHash') as string).toLowerCase());
+    }
+    this.d.metrics?.batchQuorumToSubmit.observe(Math.max(0, (times.acceptedAtMs - quorumAt) / 1000));
+    this.d.metrics?.batchTasks.observe(answered.size);
+    data.signedStake.forEach((st, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(first.task.quorumNumbers[i]) }, stakeShare(st, data.totalStake[i] ?? 0n)));
+    await Promise.all(
+      contexts.map(async (c, i) => {
+        const outputHash = answered.get(c.id);
+        if (outputHash !== undefined) await this.finalise(c, { txHash: receipt.hash, outputHash });
+        // Skipped by the contract (answered or expired meanwhile): bring Redis in line.
+        else if (open[i]) await this.syncClosed(c).catch(() => false);
+      }),
+    );
+    await this.endBatch(batchId, 'done', 'sent', { txHash: receipt.hash, submittedAtMs: String(times.acceptedAtMs), answered: String(answered.size) });
+    this.d.logger.info({ batchId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), tasks: answered.size, signers: signatures.size }, 'batch finalised');
+    return 'sent';
+  }
+
+  private async endBatch(batchId: string, status: 'done' | 'failed', outcome: 'sent' | 'already' | 'failed', fields: Record<string, string>): Promise<void> {
+    if (await this.d.batches!.finish(batchId, status, { finishedAtMs: String(Date.now()), ...fields })) this.d.metrics?.batchesSubmitted.inc({ outcome });
   }
 
   /**

@@ -1,10 +1,10 @@
 /**
- * BullMQ workers of the three queues, wrapping {@link TaskActions}. A job whose task is not due yet
+ * BullMQ workers of the queues (submit, batch, slash, expire), wrapping {@link TaskActions}. A job whose task is not due yet
  * (expiry before the deadline) is moved back to delayed instead of failing.
  */
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '@aioracle/sdk';
-import type { ExpireJobData, SlashJobData, SubmitJobData } from './queues.js';
+import type { BatchJobData, ExpireJobData, SlashJobData, SubmitJobData } from './queues.js';
 import { RecheckLater, type TaskActions } from './taskActions.js';
 
 /** Options of {@link createWorkers}. */
@@ -45,11 +45,12 @@ export function createWorkers(opts: WorkersOptions, d: { actions: TaskActions; l
   };
   const workers: Worker[] = [
     new Worker<SubmitJobData>('submit', (job, token) => withRecheck(job, token, () => d.actions.submit(job.data.taskId)), { ...common, concurrency: opts.submitConcurrency }),
+    new Worker<BatchJobData>('batch', (job) => d.actions.submitBatch(job.data.batchId, job.data.root), { ...common, concurrency: 4 }),
   ];
   if (opts.slashing) workers.push(new Worker<SlashJobData>('slash', (job) => d.actions.slash(job.data.taskId, job.data.operatorId), { ...common, concurrency: 2 }));
   if (opts.expiry) workers.push(new Worker<ExpireJobData>('expire', (job, token) => withRecheck(job, token, () => d.actions.expire(job.data.taskId)), { ...common, concurrency: 4 }));
   for (const w of workers) {
-    w.on('failed', (job, err) => d.logger.warn({ queue: w.name, jobId: job?.id, taskId: (job?.data as { taskId?: string } | undefined)?.taskId, attemptsMade: job?.attemptsMade, err }, 'job failed'));
+    w.on('failed', (job, err) => d.logger.warn({ queue: w.name, jobId: job?.id, taskId: (job?.data as { taskId?: string } | undefined)?.taskId, batchId: (job?.data as { batchId?: string } | undefined)?.batchId, attemptsMade: job?.attemptsMade, err }, 'job failed'));
     w.on('error', (err) => d.logger.error({ queue: w.name, err }, 'worker error'));
   }
   return {

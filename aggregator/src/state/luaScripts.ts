@@ -106,3 +106,96 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'quorum', 'quorumOutput', ARGV[1], 'quorumAtMs', ARGV[2])
 return 1
 `;
+
+/**
+ * batchAccept: one signed batch (POST /v1/batches) in one round trip.
+ * KEYS: batch meta, batch sigs, batch roots, batch signed, set of batches at quorum, then for each
+ * task i of the batch: task, task resp, task leaf, task outputs (4 keys each).
+ * ARGV: operatorId, root, sigEntry ("root,x,y"), batchId, nowMs, receivedAtMs, ttlSeconds,
+ * referenceBlock, taskIds (comma-joined), taskHashes (comma-joined), rootLeaves (output hashes,
+ * comma-joined, '-' = abstain), n (tasks), q (quorums), stake_1..q, required_1..q, then per task
+ * outputHash ('-' = abstain), outputHex ('' for abstain).
+ *
+ * Returns {'unknown', index} | {'closed'} (every task closed) | {'duplicate'} (same root) |
+ * {'conflict'} (a different root for the batch: nothing recorded) |
+ * {'accepted' | 'equivocation', reached ('1' when this signature moved the batch to 'quorum'),
+ * equivocating task indexes (comma-joined)}. 'equivocation' means the operator signed alone, or in
+ * another batch, a different output for a task than its leaf here: the batch signature is still
+ * recorded (it is slashing evidence) and counted.
+ */
+export const BATCH_ACCEPT_SCRIPT = `${DECIMAL_HELPERS}
+local op = ARGV[1]
+local root = ARGV[2]
+local prev = redis.call('HGET', KEYS[2], op)
+if prev then
+  if string.sub(prev, 1, #root) == root then return {'duplicate'} end
+  return {'conflict'}
+end
+local n = tonumber(ARGV[12])
+local q = tonumber(ARGV[13])
+local base = 13 + 2 * q
+local closed = 0
+for i = 1, n do
+  local st = redis.call('HGET', KEYS[5 + 4 * (i - 1) + 1], 'status')
+  if not st then return {'unknown', tostring(i - 1)} end
+  if st == 'finalised' or st == 'expired' then closed = closed + 1 end
+end
+if closed == n then return {'closed'} end
+local equiv = {}
+local batchId = ARGV[4]
+for i = 1, n do
+  local k = 5 + 4 * (i - 1)
+  local oh = ARGV[base + 2 * (i - 1) + 1]
+  if oh ~= '-' then
+    local r = redis.call('HGET', KEYS[k + 2], op)
+    local bad = false
+    if r and string.sub(r, 1, #oh) ~= oh then bad = true end
+    local l = redis.call('HGET', KEYS[k + 3], op)
+    if l then
+      if string.sub(l, 1, #oh) ~= oh then bad = true end
+    else
+      redis.call('HSET', KEYS[k + 3], op, oh .. ',' .. batchId)
+    end
+    if bad then equiv[#equiv + 1] = tostring(i - 1) end
+    redis.call('HSETNX', KEYS[k + 4], oh, ARGV[base + 2 * (i - 1) + 2])
+  end
+end
+redis.call('HSET', KEYS[2], op, ARGV[3])
+redis.call('HSETNX', KEYS[3], root, ARGV[11])
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'status', 'collecting', 'referenceBlock', ARGV[8], 'taskIds', ARGV[9], 'taskHashes', ARGV[10], 'createdAtMs', ARGV[5])
+end
+local all = true
+for i = 1, q do
+  local f = root .. ':' .. (i - 1)
+  local cur = redis.call('HGET', KEYS[4], f) or '0'
+  local nv = dadd(cur, ARGV[13 + i])
+  redis.call('HSET', KEYS[4], f, nv)
+  if not dge(nv, ARGV[13 + q + i]) then all = false end
+end
+local reached = '0'
+if all and redis.call('HGET', KEYS[1], 'status') == 'collecting' then
+  redis.call('HSET', KEYS[1], 'status', 'quorum', 'quorumRoot', root, 'quorumAtMs', ARGV[5], 'quorumSignatureAtMs', ARGV[6])
+  redis.call('SADD', KEYS[5], batchId)
+  reached = '1'
+end
+local ttl = tonumber(ARGV[7])
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ttl) end
+local kind = 'accepted'
+if #equiv > 0 then kind = 'equivocation' end
+return {kind, reached, table.concat(equiv, ',')}
+`;
+
+/**
+ * batchFinish: KEYS batch meta, set of batches at quorum; ARGV batchId, status ('done' | 'failed'),
+ * then field/value pairs. Ends the submission of a batch at quorum; returns 1 when it moved.
+ */
+export const BATCH_FINISH_SCRIPT = `
+local st = redis.call('HGET', KEYS[1], 'status')
+redis.call('SREM', KEYS[2], ARGV[1])
+if st ~= 'quorum' then return 0 end
+local fields = {'status', ARGV[2]}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+return 1
+`;

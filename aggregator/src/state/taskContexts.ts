@@ -27,6 +27,8 @@ export interface TaskContext {
   operators: Map<string, TaskOperator>;
   /** Output hex (as received, lower case) → its keccak256 and response digest, filled on first use. */
   outputs: Map<string, { hash: string; digest: string }>;
+  /** Output hex (or '' for abstain) → its keccak256 (null for abstain) and batch leaf, filled on first use by batches. */
+  leaves: Map<string, { hash: string | null; leaf: string }>;
   /**
    * operatorId → output hash of the responses this process saw stored (accepted or duplicate), so
    * an operator's retry is answered without Redis or a pairing. Redis stays the authority: the
@@ -103,6 +105,7 @@ export class TaskContexts {
       snapshot,
       operators: await this.operatorsOf(snapshot),
       outputs: new Map(),
+      leaves: new Map(),
       answered: new Map(),
       closed: rec.status === 'finalised' || rec.status === 'expired',
     };

@@ -9,6 +9,7 @@
  *   <ns>:task:<id>:resp     hash  operatorId → "outputHash,sigX,sigY"
  *   <ns>:task:<id>:outputs  hash  outputHash → output hex
  *   <ns>:task:<id>:signed   hash  "outputHash:quorumIndex" → signed stake (decimal)
+ *   <ns>:task:<id>:leaf     hash  operatorId → "outputHash,batchId" (batch signatures; batchStore.ts)
  *   <ns>:opkeys             hash  operatorId → {address, g1, g2} (keys never change once registered)
  *   <ns>:open               set   ids of tasks not yet finalised/expired
  *   <ns>:tasks              zset  every task id (score = id), for the read API
@@ -119,7 +120,7 @@ export class TaskStore {
     this.redis = r;
   }
 
-  key(id: string, part?: 'ops' | 'resp' | 'outputs' | 'signed'): string {
+  key(id: string, part?: 'ops' | 'resp' | 'outputs' | 'signed' | 'leaf'): string {
     return part ? `${this.ns}:task:${id}:${part}` : `${this.ns}:task:${id}`;
   }
 
@@ -222,6 +223,11 @@ export class TaskStore {
   /** Distinct outputs signed for a task: outputHash → hex. */
   async getOutputs(id: string): Promise<Map<string, string>> {
     return new Map(Object.entries(await this.redis.hgetall(this.key(id, 'outputs'))));
+  }
+
+  /** The bytes (hex) of output `outputHash` signed for a task, or null. */
+  async getOutput(id: string, outputHash: string): Promise<string | null> {
+    return this.redis.hget(this.key(id, 'outputs'), outputHash);
   }
 
   /** Signed stake per output hash per quorum index. */

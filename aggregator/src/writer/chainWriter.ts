@@ -16,6 +16,7 @@ import { TaskActions, type SentTimes } from '../queue/taskActions.js';
 import { createWorkers } from '../queue/workers.js';
 import { TaskContexts } from '../state/taskContexts.js';
 import { TaskStore } from '../state/taskStore.js';
+import { BatchStore } from '../state/batchStore.js';
 import { openRedisConnections } from '../state/redisConnections.js';
 
 /** What the chain writer needs (plain data: it crosses to a worker thread). */
@@ -50,6 +51,7 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
     shutdown.add('provider', () => destroyProvider(provider));
     const { redis, stateRedis } = openRedisConnections(cfg.redis.url, shutdown, logger);
     const store = new TaskStore({ namespace }, { redis: stateRedis });
+    const batches = new BatchStore({ namespace }, { redis: stateRedis, tasks: store });
     const contexts = new TaskContexts({ size: cfg.aggregation.task_cache_size }, { store });
     await contexts.warmKeys();
     const reader = new ChainReader(provider, avs);
@@ -60,6 +62,7 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
       confirmations: cfg.submitter.confirmations,
       onBroadcast: ({ method, args, dispatchedAtMs }) => {
         if (method === 'respondToTask') sentAt.set(String((args[0] as { taskId: bigint }).taskId), { dispatchedAtMs, acceptedAtMs: Date.now() });
+        else if (method === 'respondToBatch') sentAt.set(`batch:${(args[0] as { taskId: bigint }[])[0]?.taskId}`, { dispatchedAtMs, acceptedAtMs: Date.now() });
       },
     });
     const queues = createQueues(`${namespace}:q`, redis);
@@ -73,7 +76,7 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
         attempts: cfg.submitter.attempts,
         backoffMs: cfg.submitter.backoff_ms,
       },
-      { store, contexts, reader, provider, txSender, queues, metrics, logger: logger.child({ component: 'actions' }), sentAt },
+      { store, batches, contexts, reader, provider, txSender, queues, metrics, logger: logger.child({ component: 'actions' }), sentAt },
     );
     const workers = createWorkers(
       { prefix: `${namespace}:q`, connection: redis, submitConcurrency: cfg.submitter.concurrency, slashing: cfg.slashing.enabled, expiry: cfg.expiry.enabled, lockMs: cfg.submitter.job_lock_ms },

@@ -48,6 +48,13 @@ export const aggregatorConfigSchema = z
          * Retry-After, so a flood cannot grow memory without bound (0 = no cap).
          */
         max_inflight_responses: z.number().int().min(0).default(4096),
+        /**
+         * Body cap of POST /v1/batches in bytes (one signature over up to 128 tasks with their
+         * outputs); larger bodies get 413 before they are parsed.
+         */
+        max_batch_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+        /** Batches being read or processed at once; above it POST /v1/batches gets 429 ERR_OVERLOADED (0 = no cap). */
+        max_inflight_batches: z.number().int().min(0).default(64),
       })
       .prefault({}),
     watcher: z

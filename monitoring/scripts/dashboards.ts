@@ -82,6 +82,14 @@ const operator: DashboardSpec = {
     }),
     stat('Registered stake', 'eigen_registered_stakes: the operator stake per quorum at the latest block (token wei).', [{ expr: `eigen_registered_stakes{${OP}}`, legend: '{{instance}} {{quorum_name}}' }], { unit: 'short', width: 4 }),
     ts('Service status', 'Node API services at scrape time: 1 Up, 0 Down or Initializing.', [{ expr: `aioracle_operator_service_up{${OP}}`, legend: '{{instance}} {{service}}' }], { min: 0, max: 1, width: 24, height: 6 }),
+    row('Batches'),
+    ts('Batches signed', 'Batches signed (one BLS signature and one POST /v1/batches per aggregator each).', [{ expr: `sum by (instance) (rate(aioracle_operator_batches_signed_total{${OP}}[${RI}]))`, legend: '{{instance}}' }], { unit: 'ops', width: 6 }),
+    ts('Tasks per batch', 'Tasks per signed batch (abstentions included): median and p95.', [
+      q(0.5, 'aioracle_operator_batch_size_tasks', 'instance,', OP),
+      q(0.95, 'aioracle_operator_batch_size_tasks', 'instance,', OP),
+    ], { unit: 'short', width: 6 }),
+    ts('Fallback tasks', 'Tasks of a delivered batch still pending batching.fallback_blocks later, signed alone (POST /v1/responses). A steady rate means this operator\'s roots disagree with its peers\' or its batches are late.', [{ expr: `sum by (instance) (rate(aioracle_operator_fallback_tasks_total{${OP}}[${RI}]))`, legend: '{{instance}}' }], { unit: 'ops', width: 6 }),
+    ts('Abstentions by reason', 'Tasks of a batch given the abstain leaf: bad_input, model_unknown, model_inactive, model_integrity, inference.', [{ expr: `sum by (instance, reason) (rate(aioracle_operator_abstentions_total{${OP}}[${RI}]))`, legend: '{{instance}} {{reason}}' }], { unit: 'ops', width: 6, stacked: true }),
     row('Tasks'),
     ts('Tasks seen', 'TaskCreated events seen after confirmations, live or on catch-up.', [{ expr: `sum by (instance, source) (rate(aioracle_operator_tasks_seen_total{${OP}}[${RI}]))`, legend: '{{instance}} {{source}}' }], { unit: 'ops', width: 8 }),
     ts('Tasks inferred / signed', 'Tasks whose model ran, and responses signed, per model.', [

@@ -28,6 +28,11 @@ import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
 /// After a response, `slashDissenter` accepts evidence of an operator signing a different output during the
 /// challenge window.
 ///
+/// Batches (docs/protocol.md "Batch attestation"): `respondToBatch` answers up to 256 tasks of one reference block
+/// and quorum configuration with one aggregate signature over a batch digest (a positional Merkle root of
+/// (taskHash, outputHash) leaves); each answered task is recorded exactly as by respondToTask. `slashBatchDissenter`
+/// takes an operator's batch signature plus the Merkle path of its leaf as dissent evidence.
+///
 /// Per-task storage is one slot, rewritten in place (this keeps respondToTask within its gas budget):
 ///   bits 224..255: tag — 0 pending, 1..2^32-2 the block it was responded in, 2^32-1 expired;
 ///   bits 0..223:   pending/expired: the low 224 bits of taskHash;
@@ -41,6 +46,11 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     /// @notice keccak256("AIOracleResponse(uint256 chainId,address oracle,bytes32 taskHash,bytes32 outputHash)").
     bytes32 public constant RESPONSE_TYPEHASH =
         keccak256("AIOracleResponse(uint256 chainId,address oracle,bytes32 taskHash,bytes32 outputHash)");
+    /// @notice keccak256("AIOracleBatch(uint256 chainId,address oracle,uint32 referenceBlock,bytes32 batchRoot,uint32 leafCount)").
+    bytes32 public constant BATCH_TYPEHASH =
+        keccak256("AIOracleBatch(uint256 chainId,address oracle,uint32 referenceBlock,bytes32 batchRoot,uint32 leafCount)");
+    /// @dev Most leaves (tasks) in one batch.
+    uint256 internal constant MAX_BATCH_LEAVES = 256;
     uint256 internal constant OUTPUT_HEADER_BYTES = 5;
     uint256 internal constant HASH_MASK = (uint256(1) << 224) - 1;
     uint256 internal constant EXPIRED_TAG = type(uint32).max;
@@ -202,27 +212,38 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         _requirePending(task.taskId, taskHash);
         if (block.number > task.deadlineBlock) revert ResponseWindowClosed(task.taskId, task.deadlineBlock);
         State memory st = _state;
-        if (block.number - task.referenceBlock > st.maxStaleBlocks) {
-            revert StaleReferenceBlock(task.referenceBlock, st.maxStaleBlocks);
-        }
+        _checkStale(task.referenceBlock, st.maxStaleBlocks);
 
         bytes32 outputHash = keccak256(output);
-        IOperatorRegistryTypes.SignatureCheckResult memory r = registry.checkSignatures(
-            _responseDigest(taskHash, outputHash), task.quorumNumbers, task.referenceBlock, params
-        );
-        _checkThresholds(task, r);
-
-        _taskState[task.taskId] = bytes32(
-            (block.number << 224)
-                | (uint256(keccak256(abi.encode(taskHash, outputHash, r.signatoryRecordHash))) & HASH_MASK)
-        );
+        IOperatorRegistryTypes.SignatureCheckResult memory r =
+            _checkQuorum(task, _responseDigest(taskHash, outputHash), params);
         if (task.fee != 0) _state.escrowedFees = st.escrowedFees - uint88(task.fee); // fee <= uint88 max at creation
-        if (task.feedId != 0) IInferenceFeeds(feeds).recordAnswer(task.feedId, task.taskId, output);
+        _record(task, taskHash, output, outputHash, r);
+    }
 
-        emit TaskResponded(
-            task.taskId, taskHash, outputHash, output, r.signedStake, r.totalStake, r.signatoryRecordHash
-        );
-        if (task.callback != address(0)) _callBack(task, output);
+    /// @notice Answer a batch: `tasks` (1..256, one referenceBlock and quorum configuration) with `outputs[i]` for
+    /// tasks[i] (empty = abstain), and the aggregate signature over batchDigest(referenceBlock, root, tasks.length)
+    /// where root is the positional Merkle root of leaf(taskHash, outputHash) (docs/protocol.md). Every non-abstain
+    /// task still pending and within its deadline is recorded as respondToTask would; the others are skipped.
+    /// Reverts NothingAnswered when none is recorded.
+    function respondToBatch(
+        Task[] calldata tasks,
+        bytes[] calldata outputs,
+        IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
+    ) external whenNotPaused nonReentrant {
+        uint256 n = tasks.length;
+        if (n == 0 || n > MAX_BATCH_LEAVES || n != outputs.length) revert BatchSize();
+        Task calldata first = tasks[0];
+        uint32 referenceBlock = first.referenceBlock;
+        _checkStale(referenceBlock, _state.maxStaleBlocks);
+        (bytes32 root, bytes32[] memory hashes) = _batchRoot(tasks, outputs);
+        IOperatorRegistryTypes.SignatureCheckResult memory r =
+            _checkQuorum(first, _batchDigest(referenceBlock, root, uint32(n)), params);
+        (uint256 answered, uint256 fees) = _recordBatch(tasks, outputs, hashes, r);
+        if (answered == 0) revert NothingAnswered();
+        // re-read: a callback may have created (and escrowed) a task meanwhile
+        if (fees != 0) _state.escrowedFees -= uint88(fees);
+        emit BatchResponded(root, referenceBlock, uint32(n), uint32(answered), r.signatoryRecordHash);
     }
 
     /// @notice Close a task that passed its deadline unanswered and refund its fee to the requester (once).
@@ -280,12 +301,35 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         BN254.G1Point calldata dissentSignature
     ) external nonReentrant {
         bytes32 taskHash = _hashTask(task);
-        bytes32 dissentHash = keccak256(dissentOutput);
-        _checkEvidenceTarget(task.taskId, taskHash, keccak256(acceptedOutput), signatoryRecordHash, dissentHash);
-        uint64 slashWad = _slashWadFor(task.modelId, acceptedOutput, dissentOutput);
-        bytes32 operatorId =
-            _checkDissentSignature(task.taskId, operator, _responseDigest(taskHash, dissentHash), dissentSignature);
-        _slash(task, operator, operatorId, slashWad, dissentHash);
+        _slashDissent(
+            task,
+            taskHash,
+            acceptedOutput,
+            signatoryRecordHash,
+            dissentOutput,
+            operator,
+            _responseDigest(taskHash, keccak256(dissentOutput)),
+            dissentSignature
+        );
+    }
+
+    /// @notice slashDissenter with batch evidence: `operator` signed batchDigest(task.referenceBlock, root,
+    /// proof.leafCount) where `proof` connects leaf(taskHash, keccak256(dissentOutput)) to root. Same rules as
+    /// slashDissenter; works against a task answered by respondToTask or respondToBatch.
+    function slashBatchDissenter(
+        Task calldata task,
+        bytes calldata acceptedOutput,
+        bytes32 signatoryRecordHash,
+        bytes calldata dissentOutput,
+        address operator,
+        BatchProof calldata proof,
+        BN254.G1Point calldata dissentSignature
+    ) external nonReentrant {
+        bytes32 taskHash = _hashTask(task);
+        bytes32 digest = _proofDigest(task.referenceBlock, _leaf(taskHash, keccak256(dissentOutput)), proof);
+        _slashDissent(
+            task, taskHash, acceptedOutput, signatoryRecordHash, dissentOutput, operator, digest, dissentSignature
+        );
     }
 
     /// @notice Whether `operator` was already slashed for `taskId`.
@@ -322,6 +366,11 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     /// @notice The digest operators sign for `outputHash` on the task with `taskHash` (docs/protocol.md).
     function responseDigest(bytes32 taskHash, bytes32 outputHash) external view returns (bytes32) {
         return _responseDigest(taskHash, outputHash);
+    }
+
+    /// @notice The digest operators sign for a batch (docs/protocol.md "Batch attestation").
+    function batchDigest(uint32 referenceBlock, bytes32 batchRoot, uint32 leafCount) external view returns (bytes32) {
+        return _batchDigest(referenceBlock, batchRoot, leafCount);
     }
 
     /// @notice Status of `taskId`, and the block it was responded in (0 unless Responded).
@@ -432,8 +481,194 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         emit TaskCreated(taskId, taskHash, task, input);
     }
 
-    function _hashTask(Task calldata task) internal pure returns (bytes32) {
-        return keccak256(abi.encode(task));
+    /// @dev keccak256(abi.encode(task)), hashed straight from calldata: the task's tuple must be canonically
+    /// encoded (dynamic fields right after the head, in order), so the bytes hashed are the bytes decoded.
+    function _hashTask(Task calldata task) internal pure returns (bytes32 h) {
+        (uint256 m, uint256 len) = _copyTask(task);
+        assembly ("memory-safe") {
+            h := keccak256(m, add(len, 0x20))
+        }
+    }
+
+    /// @dev Writes abi.encode(task) at the free memory pointer (not allocated) from the tuple in calldata, which must
+    /// be canonical (else TaskMismatch); returns where and the tuple's length (the encoding is 0x20 + len bytes).
+    function _copyTask(Task calldata task) internal pure returns (uint256 m, uint256 len) {
+        bytes4 mismatch = TaskMismatch.selector;
+        assembly ("memory-safe") {
+            let qlen := calldataload(add(task, 0x180))
+            let bOff := add(0x1a0, and(add(qlen, 31), not(31)))
+            if or(iszero(eq(calldataload(add(task, 0x140)), 0x180)), iszero(eq(calldataload(add(task, 0x160)), bOff))) {
+                mstore(0, mismatch)
+                mstore(4, calldataload(task))
+                revert(0, 0x24)
+            }
+            len := add(add(bOff, 0x20), shl(5, calldataload(add(task, bOff))))
+            m := mload(0x40)
+            mstore(m, 0x20)
+            calldatacopy(add(m, 0x20), task, len)
+        }
+    }
+
+    /// @dev _hashTask, and the hash of the task's quorumNumbers and quorumThresholdBps (the tuple's tail after its
+    /// 12-word head).
+    function _hashTaskAndConfig(Task calldata task) internal pure returns (bytes32 h, bytes32 cfg) {
+        (uint256 m, uint256 len) = _copyTask(task);
+        assembly ("memory-safe") {
+            h := keccak256(m, add(len, 0x20))
+            cfg := keccak256(add(m, 0x1a0), sub(len, 0x180))
+        }
+    }
+
+    /// @dev keccak256(output), or 0 (abstain) for an empty output.
+    function _outputHash(bytes calldata output) internal pure returns (bytes32) {
+        return output.length == 0 ? bytes32(0) : keccak256(output);
+    }
+
+    /// @dev The batch tree's root over leaf(taskHash, outputHash) of each task (an empty output = outputHash 0),
+    /// padded with zero leaves to a power of two; hashes[2i] / hashes[2i+1] = taskHash / outputHash of task i.
+    /// Reverts BatchMismatch unless every task has the first one's referenceBlock and quorum configuration.
+    function _batchRoot(Task[] calldata tasks, bytes[] calldata outputs)
+        internal
+        pure
+        returns (bytes32 root, bytes32[] memory hashes)
+    {
+        uint256 n = tasks.length;
+        uint256 width = 1;
+        while (width < n) width <<= 1;
+        bytes32[] memory tree = new bytes32[](width);
+        hashes = new bytes32[](2 * n);
+        uint32 referenceBlock = tasks[0].referenceBlock;
+        bytes32 cfg;
+        for (uint256 i; i < n; ++i) {
+            Task calldata task = tasks[i];
+            if (task.referenceBlock != referenceBlock) revert BatchMismatch();
+            (bytes32 taskHash, bytes32 c) = _hashTaskAndConfig(task);
+            if (i == 0) cfg = c;
+            else if (c != cfg) revert BatchMismatch();
+            bytes32 outputHash = _outputHash(outputs[i]);
+            hashes[2 * i] = taskHash;
+            hashes[2 * i + 1] = outputHash;
+            tree[i] = _leaf(taskHash, outputHash);
+        }
+        assembly ("memory-safe") {
+            let p := add(tree, 0x20)
+            for { let w := width } gt(w, 1) { w := shr(1, w) } {
+                // node j/2 of the next level = keccak(node j, node j+1), in place
+                for { let j := 0 } lt(j, w) { j := add(j, 2) } {
+                    mstore(add(p, shl(4, j)), keccak256(add(p, shl(5, j)), 0x40))
+                }
+            }
+            root := mload(p)
+        }
+    }
+
+    /// @dev Records every non-abstain task of a verified batch that is still pending and within its deadline.
+    function _recordBatch(
+        Task[] calldata tasks,
+        bytes[] calldata outputs,
+        bytes32[] memory hashes,
+        IOperatorRegistryTypes.SignatureCheckResult memory r
+    ) internal returns (uint256 answered, uint256 fees) {
+        uint256 n = tasks.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 outputHash = hashes[2 * i + 1];
+            if (outputHash == 0) continue; // abstain: stays pending
+            Task calldata task = tasks[i];
+            bytes32 taskHash = hashes[2 * i];
+            if (uint256(_taskState[task.taskId]) != uint256(taskHash) & HASH_MASK) continue; // not pending
+            if (block.number > task.deadlineBlock) continue;
+            uint256 fmp;
+            assembly ("memory-safe") {
+                fmp := mload(0x40)
+            }
+            _record(task, taskHash, outputs[i], outputHash, r);
+            // nothing _record allocates outlives it: reuse the memory for the next task
+            assembly ("memory-safe") {
+                mstore(0x40, fmp)
+            }
+            fees += task.fee;
+            ++answered;
+        }
+    }
+
+    /// @dev The effects of an accepted answer (after every check; the caller releases the escrowed fee): the slot
+    /// commitment, the feed, the audit event and the callback.
+    function _record(
+        Task calldata task,
+        bytes32 taskHash,
+        bytes calldata output,
+        bytes32 outputHash,
+        IOperatorRegistryTypes.SignatureCheckResult memory r
+    ) internal {
+        _taskState[task.taskId] = bytes32(
+            (block.number << 224)
+                | (uint256(keccak256(abi.encode(taskHash, outputHash, r.signatoryRecordHash))) & HASH_MASK)
+        );
+        if (task.feedId != 0) IInferenceFeeds(feeds).recordAnswer(task.feedId, task.taskId, output);
+        emit TaskResponded(
+            task.taskId, taskHash, outputHash, output, r.signedStake, r.totalStake, r.signatoryRecordHash
+        );
+        if (task.callback != address(0)) _callBack(task, output);
+    }
+
+    function _leaf(bytes32 taskHash, bytes32 outputHash) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, 0)
+            mstore(add(m, 1), taskHash)
+            mstore(add(m, 0x21), outputHash)
+            h := keccak256(m, 0x41)
+        }
+    }
+
+    /// @dev The root `proof` leads to from `leaf`; InvalidBatchProof unless the proof has the shape of leafCount.
+    function _rootFromProof(bytes32 leaf, BatchProof calldata proof) internal pure returns (bytes32 h) {
+        uint256 count = proof.leafCount;
+        uint256 index = proof.leafIndex;
+        uint256 depth;
+        while ((uint256(1) << depth) < count) ++depth;
+        if (count == 0 || count > MAX_BATCH_LEAVES || index >= count || proof.siblings.length != depth) {
+            revert InvalidBatchProof();
+        }
+        h = leaf;
+        for (uint256 k; k < depth; ++k) {
+            bytes32 s = proof.siblings[k];
+            bool right = (index >> k) & 1 == 1;
+            assembly ("memory-safe") {
+                mstore(xor(0x00, shl(5, right)), h)
+                mstore(xor(0x20, shl(5, right)), s)
+                h := keccak256(0x00, 0x40)
+            }
+        }
+    }
+
+    /// @dev The batch digest whose root `proof` connects to `leaf`.
+    function _proofDigest(uint32 referenceBlock, bytes32 leaf, BatchProof calldata proof)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _batchDigest(referenceBlock, _rootFromProof(leaf, proof), proof.leafCount);
+    }
+
+    function _batchDigest(uint32 referenceBlock, bytes32 batchRoot, uint32 leafCount) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(BATCH_TYPEHASH, block.chainid, address(this), referenceBlock, batchRoot, leafCount)
+        );
+    }
+
+    function _checkStale(uint32 referenceBlock, uint32 maxStaleBlocks) internal view {
+        if (block.number - referenceBlock > maxStaleBlocks) revert StaleReferenceBlock(referenceBlock, maxStaleBlocks);
+    }
+
+    /// @dev The aggregate signature over `digest` at the task's reference block, and the task's thresholds.
+    function _checkQuorum(
+        Task calldata task,
+        bytes32 digest,
+        IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
+    ) internal view returns (IOperatorRegistryTypes.SignatureCheckResult memory r) {
+        r = registry.checkSignatures(digest, task.quorumNumbers, task.referenceBlock, params);
+        _checkThresholds(task, r);
     }
 
     function _requirePending(uint64 taskId, bytes32 taskHash) internal view {
@@ -476,6 +711,25 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
         }
         emit CallbackResult(task.taskId, target, ok);
+    }
+
+    /// @dev slashDissenter and slashBatchDissenter once the evidence digest (what `operator` signed) is known: the
+    /// accepted response and window, the profile, the operator's signature, then the slash.
+    function _slashDissent(
+        Task calldata task,
+        bytes32 taskHash,
+        bytes calldata acceptedOutput,
+        bytes32 signatoryRecordHash,
+        bytes calldata dissentOutput,
+        address operator,
+        bytes32 digest,
+        BN254.G1Point calldata dissentSignature
+    ) internal {
+        bytes32 dissentHash = keccak256(dissentOutput);
+        _checkEvidenceTarget(task.taskId, taskHash, keccak256(acceptedOutput), signatoryRecordHash, dissentHash);
+        uint64 slashWad = _slashWadFor(task.modelId, acceptedOutput, dissentOutput);
+        bytes32 operatorId = _checkDissentSignature(task.taskId, operator, digest, dissentSignature);
+        _slash(task, operator, operatorId, slashWad, dissentHash);
     }
 
     /// @dev Checks that the task was responded with acceptedHash/signatoryRecordHash, that the challenge window is

@@ -36,6 +36,15 @@ interface IInferenceOracleTypes {
         uint32 maxInputBytes; // requestInference input size cap
         uint32 maxCallbackGas; // cap on a task's callbackGasLimit
     }
+
+    /// @notice Where a leaf sits in a batch tree (docs/protocol.md "Batch attestation"): `siblings` are the
+    /// ceil(log2 leafCount) sibling hashes bottom-up; at level k the running hash is the left input when bit k of
+    /// leafIndex is 0.
+    struct BatchProof {
+        uint32 leafCount;
+        uint32 leafIndex;
+        bytes32[] siblings;
+    }
 }
 
 /// @notice Events and errors of the InferenceOracle.
@@ -53,6 +62,15 @@ interface IInferenceOracleEvents is IInferenceOracleTypes {
         bytes output,
         uint96[] signedStake,
         uint96[] totalStake,
+        bytes32 signatoryRecordHash
+    );
+    /// @notice One batch answered by respondToBatch: `answered` of its `leafCount` tasks were recorded (each with its
+    /// own TaskResponded); the others abstained, were already answered or past their deadline.
+    event BatchResponded(
+        bytes32 indexed batchRoot,
+        uint32 indexed referenceBlock,
+        uint32 leafCount,
+        uint32 answered,
         bytes32 signatoryRecordHash
     );
     /// @notice The requester's callback was called; `success` false if it reverted or ran out of gas.
@@ -107,6 +125,14 @@ interface IInferenceOracleEvents is IInferenceOracleTypes {
     error UnknownOperator(address operator);
     error InvalidDissentSignature();
     error OnlyFeeds();
+    /// @notice respondToBatch: no task, more than 256, or tasks.length != outputs.length.
+    error BatchSize();
+    /// @notice respondToBatch: the tasks do not share referenceBlock, quorumNumbers and quorumThresholdBps.
+    error BatchMismatch();
+    /// @notice respondToBatch: every task abstained, was already answered or is past its deadline.
+    error NothingAnswered();
+    /// @notice slashBatchDissenter: leafCount not in 1..256, leafIndex >= leafCount or not ceil(log2 leafCount) siblings.
+    error InvalidBatchProof();
 }
 
 /// @notice The task manager of the AI Oracle AVS (DESIGN §6).
@@ -122,6 +148,12 @@ interface IInferenceOracle is IInferenceOracleEvents {
         IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
     ) external;
 
+    function respondToBatch(
+        Task[] calldata tasks,
+        bytes[] calldata outputs,
+        IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
+    ) external;
+
     function expireTask(Task calldata task) external;
 
     function slashDissenter(
@@ -133,11 +165,22 @@ interface IInferenceOracle is IInferenceOracleEvents {
         BN254.G1Point calldata dissentSignature
     ) external;
 
+    function slashBatchDissenter(
+        Task calldata task,
+        bytes calldata acceptedOutput,
+        bytes32 signatoryRecordHash,
+        bytes calldata dissentOutput,
+        address operator,
+        BatchProof calldata proof,
+        BN254.G1Point calldata dissentSignature
+    ) external;
+
     function requestFeedTask(address requester, bytes32 modelId, bytes calldata input, uint64 feedId)
         external
         payable
         returns (uint64 taskId);
 
     function responseDigest(bytes32 taskHash, bytes32 outputHash) external view returns (bytes32);
+    function batchDigest(uint32 referenceBlock, bytes32 batchRoot, uint32 leafCount) external view returns (bytes32);
     function taskStatus(uint64 taskId) external view returns (TaskStatus status, uint32 respondedBlock);
 }

@@ -274,6 +274,94 @@ abstract contract AvsFixture is DevnetCoreFixture, IInferenceOracleTypes, IOpera
         }
     }
 
+    // ---- batches (docs/protocol.md "Batch attestation"), written independently of the contract ----
+
+    function _leaf(Task memory task, bytes memory output) internal pure returns (bytes32) {
+        bytes32 outputHash = output.length == 0 ? bytes32(0) : keccak256(output);
+        return keccak256(abi.encodePacked(uint8(0), _taskHash(task), outputHash));
+    }
+
+    function _leaves(Task[] memory tasks, bytes[] memory outputs) internal pure returns (bytes32[] memory l) {
+        l = new bytes32[](tasks.length);
+        for (uint256 i; i < tasks.length; ++i) {
+            l[i] = _leaf(tasks[i], outputs[i]);
+        }
+    }
+
+    function _depth(uint256 n) internal pure returns (uint256 d) {
+        while ((uint256(1) << d) < n) ++d;
+    }
+
+    /// @dev Level 0 padded with zero leaves to 2^depth.
+    function _padded(bytes32[] memory leaves) internal pure returns (bytes32[] memory level) {
+        level = new bytes32[](uint256(1) << _depth(leaves.length));
+        for (uint256 i; i < leaves.length; ++i) {
+            level[i] = leaves[i];
+        }
+    }
+
+    function _up(bytes32[] memory level) internal pure returns (bytes32[] memory next) {
+        next = new bytes32[](level.length / 2);
+        for (uint256 j; j < next.length; ++j) {
+            next[j] = keccak256(abi.encodePacked(level[2 * j], level[2 * j + 1]));
+        }
+    }
+
+    function _root(bytes32[] memory leaves) internal pure returns (bytes32) {
+        bytes32[] memory level = _padded(leaves);
+        while (level.length > 1) level = _up(level);
+        return level[0];
+    }
+
+    function _proof(bytes32[] memory leaves, uint256 index) internal pure returns (BatchProof memory p) {
+        bytes32[] memory level = _padded(leaves);
+        p.leafCount = uint32(leaves.length);
+        p.leafIndex = uint32(index);
+        p.siblings = new bytes32[](_depth(leaves.length));
+        for (uint256 k; k < p.siblings.length; ++k) {
+            p.siblings[k] = level[index ^ 1];
+            index >>= 1;
+            level = _up(level);
+        }
+    }
+
+    function _batchDigestOf(uint32 referenceBlock, bytes32 root, uint256 leafCount) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                keccak256(
+                    "AIOracleBatch(uint256 chainId,address oracle,uint32 referenceBlock,bytes32 batchRoot,uint32 leafCount)"
+                ),
+                block.chainid,
+                address(oracle),
+                referenceBlock,
+                root,
+                uint32(leafCount)
+            )
+        );
+    }
+
+    function _batchDigest(Task[] memory tasks, bytes[] memory outputs) internal view returns (bytes32) {
+        return _batchDigestOf(tasks[0].referenceBlock, _root(_leaves(tasks, outputs)), tasks.length);
+    }
+
+    /// @dev The aggregate over the batch digest of (tasks, outputs) by `signs` (as _sign, for tasks[0]'s quorums).
+    function _signBatch(Task[] memory tasks, bytes[] memory outputs, bool[] memory signs)
+        internal
+        view
+        returns (NonSignerStakesAndSignature memory)
+    {
+        return _sign(tasks[0], _batchDigest(tasks, outputs), signs);
+    }
+
+    /// @dev signatoryRecordHash of `p` for a task at `referenceBlock`.
+    function _srh(uint32 referenceBlock, NonSignerStakesAndSignature memory p) internal pure returns (bytes32) {
+        bytes32[] memory ids = new bytes32[](p.nonSignerPubkeys.length);
+        for (uint256 i; i < ids.length; ++i) {
+            ids[i] = BN254.hashG1(p.nonSignerPubkeys[i]);
+        }
+        return keccak256(abi.encodePacked(referenceBlock, ids));
+    }
+
     /// @dev Single BLS signature of operator `op` over `digest`.
     function _signOne(address op, bytes32 digest) internal view returns (BN254.G1Point memory) {
         return BN254.scalarMul(BN254.hashToG1(digest), skOf[op]);

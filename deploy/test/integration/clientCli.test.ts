@@ -17,7 +17,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   ChainReader,
+  batchDigest,
+  batchLeaf,
+  batchesOf,
   bindings,
+  merkleRoot,
   blsSign,
   buildNonSignerData,
   loadModelDir,
@@ -88,6 +92,18 @@ async function createdTask(taskId: bigint): Promise<CreatedTask> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`task ${taskId} was never created`);
+}
+
+/** With automine off: waits until `n` transactions of the requester (account 0) wait in the pool. */
+async function inPool(n: number): Promise<void> {
+  const requester = w.anvil.accounts[0]!.address;
+  for (let i = 0; i < 400; i++) {
+    const pending = Number(await w.provider.send('eth_getTransactionCount', [requester, 'pending']));
+    const mined = Number(await w.provider.send('eth_getTransactionCount', [requester, 'latest']));
+    if (pending - mined >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${n} requests never reached the pool`);
 }
 
 async function nextTaskId(): Promise<bigint> {
@@ -238,6 +254,45 @@ describe('aioracle task show and audit', () => {
     const human = await cli(['audit', taskId, '--rerun']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/every check passed/);
+  }, 120_000);
+
+  test('tasks answered in one batch (respondToBatch): audit checks the Merkle path and the batch signature, audit --rerun passes', async () => {
+    // Two requests mined in one block form one batch (protocol.md "Batch attestation").
+    const first = await nextTaskId();
+    await w.provider.send('evm_setAutomine', [false]);
+    let requests: Run[];
+    try {
+      const request = (): Promise<Run> => cli(['request', '--model', 'liquidation-risk', '--input', join(INT_DIR, 'sample-input.json'), '--json']);
+      // one after the other into the pool (each CLI run reads its own nonce), then one block for both
+      const a = request();
+      await inPool(1);
+      const b = request();
+      await inPool(2);
+      await w.provider.send('evm_mine', []);
+      requests = await Promise.all([a, b]);
+    } finally {
+      await w.provider.send('evm_setAutomine', [true]);
+    }
+    for (const r of requests) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const created = await Promise.all([first, first + 1n].map((id) => createdTask(id)));
+    expect(created[0]!.task.referenceBlock).toBe(created[1]!.task.referenceBlock);
+    const [batch] = batchesOf(created.map((c) => c.task));
+    expect(batch!.tasks).toHaveLength(2);
+    const outputs = await Promise.all(created.map((c) => runInference(intModel, c.input)));
+    const leaves = created.map((c, i) => batchLeaf(c.taskHash, outputHash(outputs[i]!)));
+    const digest = batchDigest({ chainId: w.anvil.chainId, oracle: w.deployment.avs.inferenceOracle, referenceBlock: batch!.referenceBlock, batchRoot: merkleRoot(leaves), leafCount: 2 });
+    const sigs = new Map(w.operators.map((o) => [o.operatorId, blsSign(o.blsKeyPair.secretKey, digest)]));
+    const states = await reader.getQuorumStates(batch!.tasks[0]!.quorumNumbers, batch!.referenceBlock);
+    const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.operators[1]!.wallet);
+    await (await oracle.respondToBatch(created.map((c) => taskAbiValue(c.task)) as never, outputs, nonSignerDataToAbi(buildNonSignerData(states, sigs)))).wait();
+    for (const c of created) {
+      const id = c.task.taskId.toString();
+      const r = await cli(['audit', id, '--rerun', '--json']);
+      expect({ id, code: r.code, stderr: r.stderr }).toEqual({ id, code: 0, stderr: '' });
+      const j = r.json() as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[]; rerun: { ok: boolean } };
+      expect({ id, ok: j.ok, rerun: j.rerun.ok }).toEqual({ id, ok: true, rerun: true });
+      expect(j.checks.find((x) => x.name === 'batch')).toMatchObject({ ok: true, detail: expect.stringMatching(/batch of 2 task/) });
+    }
   }, 120_000);
 
   test('exact-wasm model: one non-signer, audit --rerun passes with onnxruntime-web', async () => {

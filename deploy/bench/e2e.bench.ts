@@ -9,7 +9,7 @@
  * last task settled); ends with one JSON line (`tasksPerSecond`, `latencyBlocks.p95`, `cpuMsPerTask`).
  *
  * Env: BENCH_OPERATORS (10), BENCH_REQUESTS (300), BENCH_RATE (requests/s offered, 100),
- * BENCH_BLOCK_TIME (1). Run: `npm run bench:e2e` (builds first).
+ * BENCH_BLOCK_TIME (1), BENCH_BATCHING (1; 0 = the per-task path, for comparison). Run: `npm run bench:e2e` (builds first).
  */
 import { cpuDelta, cpuSnapshot, percentile, startDevnet, type TrackedTask } from '../src/devnet/index.js';
 
@@ -17,10 +17,11 @@ const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 10);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const BLOCK_TIME = Number(process.env.BENCH_BLOCK_TIME ?? 1);
+const BATCHING = process.env.BENCH_BATCHING !== '0';
 const log = (m: string): void => void process.stderr.write(`[bench:e2e] ${m}\n`);
 const r2 = (x: number | null): number | null => (x === null ? null : Math.round(x * 100) / 100);
 
-const devnet = await startDevnet({ operators: OPERATORS, blockTimeS: BLOCK_TIME, rate: 0, onProgress: (l) => log(l) });
+const devnet = await startDevnet({ operators: OPERATORS, blockTimeS: BLOCK_TIME, batching: BATCHING, rate: 0, onProgress: (l) => log(l) });
 let exitCode = 0;
 try {
   log(`devnet up in ${devnet.startupS.toFixed(1)} s: ${OPERATORS} operators, ${BLOCK_TIME} s blocks`);
@@ -76,6 +77,7 @@ try {
     bench: 'e2e',
     operators: OPERATORS,
     blockTimeS: BLOCK_TIME,
+    batching: BATCHING,
     requests: REQUESTS,
     offeredRatePerS: r2(REQUESTS / offeredS),
     finalised: finalised.length,

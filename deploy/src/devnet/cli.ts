@@ -39,6 +39,8 @@ interface DevnetCliOptions {
   json?: boolean;
   prometheus?: boolean;
   dir?: string;
+  /** commander's negated --no-batching: false turns batch attestation off. */
+  batching: boolean;
 }
 
 /** Builds the command (no side effects until parsed). */
@@ -52,6 +54,7 @@ export function buildDevnetCommand(io: DevnetCliIo, run: (o: DevnetCliOptions) =
     .option('--duration <s>', 'stop after this many seconds; 0 = until Ctrl-C', numArg('--duration', 0, 1e7), 0)
     .option('--json', 'no live view; one summary JSON line at the end')
     .option('--prometheus', 'also start Prometheus scraping every process (when a prometheus binary is on PATH)')
+    .option('--no-batching', 'operators sign every task alone (the per-task path) instead of one batch per block')
     .option('--dir <dir>', 'devnet folder for keys, configs, logs (default .devnet/<anvil port> at the repo root)')
     .showHelpAfterError()
     .exitOverride()
@@ -117,7 +120,7 @@ async function runDevnet(o: DevnetCliOptions, io: DevnetCliIo): Promise<number> 
 
   let devnet: DevnetHandle | null = null;
   try {
-    const starting = startDevnet({ operators: o.operators, byzantine: o.byzantine, blockTimeS: o.blockTime, rate: o.rate, prometheus: o.prometheus === true, ...(o.dir ? { dir: o.dir } : {}), onProgress: (l) => say(`  ✓ ${l}`) });
+    const starting = startDevnet({ operators: o.operators, byzantine: o.byzantine, blockTimeS: o.blockTime, rate: o.rate, batching: o.batching, prometheus: o.prometheus === true, ...(o.dir ? { dir: o.dir } : {}), onProgress: (l) => say(`  ✓ ${l}`) });
     devnet = await starting;
     if (stopRequested) return 130;
     say(`Devnet up in ${devnet.startupS.toFixed(1)} s. Folder: ${devnet.dir}`);

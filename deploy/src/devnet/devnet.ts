@@ -51,6 +51,8 @@ export interface StartDevnetOptions {
   rate?: number;
   /** Devnet folder (keys, configs, logs, deployments). Default `<repo>/.devnet/<anvil port>`. */
   dir?: string;
+  /** Batch attestation: operators sign one batch per block (default true); false = the per-task path. */
+  batching?: boolean;
   /** Start Prometheus when a binary is found (default false). */
   prometheus?: boolean;
   /** Feed heartbeat in seconds (default max(10, 10 × blockTimeS)). */
@@ -272,6 +274,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         redis: { url: redis.url, prefix: `${runPrefix}-${name}` },
         models: { dir: modelsDir },
         watcher: { poll_interval_ms: 250 },
+        batching: { enabled: opts.batching ?? true },
         signing_log_path: './signing.log',
         node_api: { listen: `127.0.0.1:${apiPort}` },
         metrics: { listen: `127.0.0.1:${metricsPort}` },

@@ -88,8 +88,8 @@ export function validateQuorums(quorums: readonly QuorumSpec[]): void {
     if (!Number.isInteger(q.quorumNumber) || q.quorumNumber < 0 || q.quorumNumber > 255) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.quorumNumber must be an integer 0..255`);
     if (seen.has(q.quorumNumber)) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.quorumNumber ${q.quorumNumber} is listed twice`);
     seen.add(q.quorumNumber);
-    if (q.thresholdBps !== undefined && (!Number.isInteger(q.thresholdBps) || q.thresholdBps < 1 || q.thresholdBps > 10_000)) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.thresholdBps must be 1..10000`);
-    if (q.maxOperators !== undefined && (!Number.isInteger(q.maxOperators) || q.maxOperators < 1)) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.maxOperators must be a positive integer`);
+    if (q.thresholdBps !== undefined && (!Number.isInteger(q.thresholdBps) || q.thresholdBps < 6667 || q.thresholdBps > 10_000)) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.thresholdBps must be 6667..10000 (more than two thirds, docs/protocol.md)`);
+    if (q.maxOperators !== undefined && (!Number.isInteger(q.maxOperators) || q.maxOperators < 1 || q.maxOperators > 2048)) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.maxOperators must be an integer 1..2048`);
     if (q.minimumStake !== undefined && (q.minimumStake < 0n || q.minimumStake >= 1n << 96n)) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where}.minimumStake must fit in uint96`);
     for (const s of q.strategies ?? []) {
       if (s.multiplier <= 0n || s.multiplier >= 1n << 96n) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: ${where} multiplier of ${s.strategy} must be 1..2^96-1`);

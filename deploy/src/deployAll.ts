@@ -67,7 +67,7 @@ export async function deployAll(opts: DeployAllOptions): Promise<Deployment> {
   });
   try {
     const thresholdBps = opts.thresholdBps ?? 6667;
-    if (!Number.isInteger(thresholdBps) || thresholdBps < 1 || thresholdBps > 10_000) throw new AioracleError('ERR_DEPLOY_CONFIG', 'Validation failed: thresholdBps must be 1..10000');
+    if (!Number.isInteger(thresholdBps) || thresholdBps < 6667 || thresholdBps > 10_000) throw new AioracleError('ERR_DEPLOY_CONFIG', 'Validation failed: thresholdBps must be 6667..10000 (more than two thirds, docs/protocol.md)');
     const quorumSpecs = opts.quorums ?? [{ quorumNumber: 0 }];
     validateQuorums(quorumSpecs);
     const config = { ...defaultOracleConfig(opts.responseWindowBlocks ?? 20), ...opts.oracleConfig };

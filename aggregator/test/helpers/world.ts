@@ -56,7 +56,7 @@ export async function createWorld(specs: { stake: bigint; quorums: number[] }[],
       rpcUrl: anvil.rpcUrl,
       deployerKey,
       quorums: (opts.quorums ?? [0, 1]).map((q) => ({ quorumNumber: q })),
-      thresholdBps: opts.thresholdBps ?? 5000,
+      thresholdBps: opts.thresholdBps ?? 6667,
       responseWindowBlocks: opts.responseWindowBlocks ?? 20,
     });
     const provider = createProvider(anvil.rpcUrl) as JsonRpcProvider;

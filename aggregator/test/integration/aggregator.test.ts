@@ -4,7 +4,7 @@
  * quorum, submits respondToTask, slashes dissent, expires tasks without quorum, and rejects bad
  * input with the documented status codes while it keeps working.
  *
- * Stakes (tokens): A=3 {0,1}, B=2 {0,1}, C=4 {0,1}, D=1 {1}; thresholds 5000 bps in both quorums.
+ * Stakes per quorum (tokens): A=3 {0,1}, B=4 {0,1}, C=2 {0,1}, D=1 {1}; thresholds 6667 bps in both quorums.
  * Quorum 0 total 9 (needs ≥ 4.5), quorum 1 total 10 (needs ≥ 5).
  */
 import { jest } from '@jest/globals';
@@ -40,9 +40,10 @@ async function respondedCount(taskId: bigint): Promise<number> {
 beforeAll(async () => {
   w = await createWorld([
     // registration splits an operator's magnitude evenly over its quorums: 6 over two quorums = 3 each
+    // per quorum: A 3, B 4, C 2 in both; D 1 in quorum 1 only. Totals: quorum 0 9, quorum 1 10; threshold 66.67%.
     { stake: 6n, quorums: [0, 1] },
-    { stake: 4n, quorums: [0, 1] },
     { stake: 8n, quorums: [0, 1] },
+    { stake: 4n, quorums: [0, 1] },
     { stake: 1n, quorums: [1] },
   ]);
   agg = await startAggregator(testConfig(w, PREFIX), { logger: noopLogger, submitterKey: w.submitterKey });
@@ -55,12 +56,12 @@ afterAll(async () => {
   await cleanRedis(PREFIX);
 });
 
-test('exactly the threshold stake in every quorum finalises on chain', async () => {
+test('the threshold stake in every quorum finalises on chain', async () => {
   const [A, B] = w.operators;
   const t = await requestTask(w);
   await known(t.task.taskId);
   expect((await post(signedResponse(w, A!, t, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: false });
-  expect((await post(signedResponse(w, B!, t, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: true }); // q1: 5 of 10 exactly
+  expect((await post(signedResponse(w, B!, t, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: true }); // q0 7/9, q1 7/10
   await waitFor(async () => (await agg.store.getStatus(t.task.taskId.toString())) === 'finalised', 20_000, 'finalised');
   expect(await respondedCount(t.task.taskId)).toBe(1);
   // A late response to a finalised task is 410.
@@ -68,18 +69,19 @@ test('exactly the threshold stake in every quorum finalises on chain', async () 
 });
 
 test('two quorums: meeting one quorum is not enough; just below the threshold does not finalise', async () => {
-  const [, B, C, D] = w.operators;
+  const [A, B, C, D] = w.operators;
   const t = await requestTask(w);
   await known(t.task.taskId);
-  // C+D: quorum 1 has 5/10 (met) but quorum 0 has 4/9 < 50%.
+  // B+C+D: quorum 1 has 7/10 (met) but quorum 0 has 6/9 = 66.66% < 66.67%.
   expect((await post(signedResponse(w, C!, t, OUT_X))).status).toBe(202);
-  const r = await post(signedResponse(w, D!, t, OUT_X));
+  expect((await post(signedResponse(w, D!, t, OUT_X))).status).toBe(202);
+  const r = await post(signedResponse(w, B!, t, OUT_X));
   expect(r.json).toEqual({ status: 'accepted', quorumReached: false });
   await new Promise((res) => setTimeout(res, 500));
   expect(await agg.store.getStatus(t.task.taskId.toString())).toBe('pending');
   expect(await respondedCount(t.task.taskId)).toBe(0);
-  // B brings quorum 0 to 6/9.
-  expect((await post(signedResponse(w, B!, t, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: true });
+  // A brings quorum 0 to 9/9.
+  expect((await post(signedResponse(w, A!, t, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: true });
   await waitFor(async () => (await agg.store.getStatus(t.task.taskId.toString())) === 'finalised', 20_000, 'finalised');
   expect(await respondedCount(t.task.taskId)).toBe(1);
 });
@@ -112,8 +114,8 @@ test('bad requests get the documented 4xx, are counted, and the service keeps wo
   expect((await post(signedResponse(w, A!, t1, OUT_X))).json).toEqual({ status: 'duplicate' });
   const conflict = await post(signedResponse(w, A!, t1, OUT_Y));
   expect(conflict.status).toBe(409);
-  expect((await post(signedResponse(w, C!, t1, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: true });
-  void B;
+  expect((await post(signedResponse(w, C!, t1, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: false }); // q0 5/9
+  expect((await post(signedResponse(w, B!, t1, OUT_X))).json).toEqual({ status: 'accepted', quorumReached: true });
   await waitFor(async () => (await agg.store.getStatus(t1.task.taskId.toString())) === 'finalised', 20_000, 'finalised');
   const metrics = await (await fetch(`${base}/metrics`)).text();
   for (const code of ['ERR_SIGNATURE_INVALID', 'ERR_OPERATOR_NOT_REGISTERED', 'ERR_BODY_TOO_LARGE', 'ERR_BAD_REQUEST', 'ERR_TASK_UNKNOWN', 'ERR_CONFLICTING_RESPONSE']) {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   redisPort = await freePort();
   redisDir = mkdtempSync(join(tmpdir(), 'agg-redis-outage-'));
   await startRedis();
-  w = await equalStakeWorld(3, { thresholdBps: 6000, responseWindowBlocks: 500 });
+  w = await equalStakeWorld(2, { thresholdBps: 6667, responseWindowBlocks: 500 });
   agg = await startAggregator(testConfig(w, `aggtest-outage-${process.pid}`, { redis: { url: `redis://127.0.0.1:${redisPort}`, prefix: 'outage' } }), { logger, submitterKey: w.submitterKey });
 });
 

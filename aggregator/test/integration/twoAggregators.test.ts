@@ -21,7 +21,7 @@ let w: World;
 let aggs: Aggregator[] = [];
 
 beforeAll(async () => {
-  w = await equalStakeWorld(3, { thresholdBps: 6000, responseWindowBlocks: 500 });
+  w = await equalStakeWorld(3, { thresholdBps: 6667, responseWindowBlocks: 500 });
   // Blocks every second instead of one per transaction, so both aggregators' submissions can land in
   // the same block: one is then mined as a revert, and its aggregator must still see the task answered.
   await w.provider.send('evm_setAutomine', [false]);

@@ -19,7 +19,7 @@ const logger = recordingLogger();
 const errorLines = () => logger.lines.filter((l) => l.level === 'error' || l.level === 'fatal');
 
 beforeAll(async () => {
-  w = await equalStakeWorld(3, { thresholdBps: 6000, responseWindowBlocks: 500 });
+  w = await equalStakeWorld(3, { thresholdBps: 6667, responseWindowBlocks: 500 });
   // Short job locks, so a job held by the dead thread is taken over within a few seconds.
   agg = await startAggregator(testConfig(w, PREFIX, { submitter: { keystore_file: '/nonexistent', attempts: 5, backoff_ms: 100, job_lock_ms: 1000 } }), { logger, submitterKey: w.submitterKey });
 });

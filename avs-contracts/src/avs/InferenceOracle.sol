@@ -15,6 +15,8 @@ import {IOperatorRegistry, IOperatorRegistryTypes} from "../interfaces/IOperator
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/eigenlayer/IAllocationManager.sol";
 import {IStrategy} from "../interfaces/eigenlayer/IStrategy.sol";
 import {IAVSRegistrar} from "../interfaces/eigenlayer/IAVSRegistrar.sol";
+import {IPermissionControllerMixin} from "../interfaces/eigenlayer/IPermissionControllerMixin.sol";
+import {IPermissionController} from "../interfaces/eigenlayer/IPermissionController.sol";
 import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
 
 /// @title InferenceOracle
@@ -59,6 +61,8 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     /// @dev Gas for pushing a refund; a requester needing more gets it credited instead.
     uint256 internal constant REFUND_GAS = 30_000;
     string internal constant SLASH_DESCRIPTION = "aioracle:dissent";
+    /// @dev Least quorum threshold: a certificate needs more than two thirds of the stake (docs/protocol.md).
+    uint256 internal constant MIN_THRESHOLD_BPS = 6667;
 
     IAllocationManager public immutable allocationManager;
     IOperatorRegistry public immutable registry;
@@ -112,13 +116,33 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     // AVS administration (this contract is the AVS address in EigenLayer)
     // =========================================================================================================
 
-    /// @notice Publish the AVS metadata and name the OperatorRegistry as this AVS's registrar (call again to
-    /// update the metadata URI).
+    /// @notice Publish the AVS metadata, name the OperatorRegistry as this AVS's registrar and appoint it to
+    /// deregister operators from this AVS's sets (ejection, churn) (call again to update the metadata URI).
     /// @dev The registry must already be bound to this AVS (registry.setAvs), as setAVSRegistrar checks supportsAVS.
     function setupAvs(string calldata metadataURI) external onlyOwner {
         if (registry.avs() != address(this)) revert RegistryNotBound();
         allocationManager.updateAVSMetadataURI(address(this), metadataURI);
         allocationManager.setAVSRegistrar(address(this), IAVSRegistrar(address(registry)));
+        // Appoint the registry for AllocationManager.deregisterFromOperatorSets (ejection, churn):
+        // permissionController().setAppointee(this, registry, allocationManager, selector). Hand-encoded to keep
+        // this contract under the size limit; the call fails only when already appointed (setupAvs again).
+        bytes4 getController = IPermissionControllerMixin.permissionController.selector;
+        bytes4 appoint = IPermissionController.setAppointee.selector;
+        bytes4 deregister = IAllocationManager.deregisterFromOperatorSets.selector;
+        address am = address(allocationManager);
+        address reg = address(registry);
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, getController)
+            if iszero(staticcall(gas(), am, p, 4, p, 0x20)) { revert(0, 0) }
+            let controller := mload(p)
+            mstore(p, appoint)
+            mstore(add(p, 0x04), address())
+            mstore(add(p, 0x24), reg)
+            mstore(add(p, 0x44), am)
+            mstore(add(p, 0x64), deregister)
+            pop(call(gas(), controller, 0, p, 0x84, 0, 0))
+        }
     }
 
     /// @notice Create quorum `quorum`: the EigenLayer operator set with the same id and strategies, and its stake
@@ -140,7 +164,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         registry.createQuorum(quorum, minimumStake, maxOperators, strategies);
     }
 
-    /// @notice Set the quorums and thresholds (basis points, 1..10000) that new tasks require.
+    /// @notice Set the quorums and thresholds (basis points, 6667..10000) that new tasks require.
     function setQuorumConfig(bytes calldata quorumNumbers, uint16[] calldata quorumThresholdBps) external onlyOwner {
         uint256 n = quorumNumbers.length;
         if (n == 0 || n != quorumThresholdBps.length) revert InvalidQuorumConfig();
@@ -148,7 +172,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             uint8 q = uint8(quorumNumbers[i]);
             if (i > 0 && q <= uint8(quorumNumbers[i - 1])) revert InvalidQuorumConfig();
             if (!registry.quorumExists(q)) revert InvalidQuorumConfig();
-            if (quorumThresholdBps[i] == 0 || quorumThresholdBps[i] > 10_000) revert InvalidQuorumConfig();
+            if (quorumThresholdBps[i] < MIN_THRESHOLD_BPS || quorumThresholdBps[i] > 10_000) revert InvalidQuorumConfig();
         }
         _quorumNumbers = quorumNumbers;
         _quorumThresholdBps = quorumThresholdBps;

@@ -7,10 +7,16 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {BN254} from "./libraries/BN254.sol";
 import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
+import {IInferenceOracleTypes} from "../interfaces/IInferenceOracle.sol";
 import {IAVSRegistrar} from "../interfaces/eigenlayer/IAVSRegistrar.sol";
-import {IAllocationManager} from "../interfaces/eigenlayer/IAllocationManager.sol";
+import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/eigenlayer/IAllocationManager.sol";
 import {IStrategy} from "../interfaces/eigenlayer/IStrategy.sol";
 import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
+
+/// @dev The part of the InferenceOracle the registry reads: its windows, to check the stake look-ahead.
+interface IOracleConfig {
+    function config() external view returns (IInferenceOracleTypes.Config memory);
+}
 
 /// @title OperatorRegistry
 /// @notice The AVS registrar: EigenLayer's BLSApkRegistry, StakeRegistry, IndexRegistry and BLSSignatureChecker
@@ -22,11 +28,17 @@ import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
 /// (pkG1, pkG2) after checking a proof of possession; a key is never reused by another operator.
 ///
 /// Stake of an operator in a quorum = Σ over the quorum's strategies of
-/// AllocationManager.getMinimumSlashableStake(...)[strategy] × multiplier / 1e18, read at registration and
-/// whenever anyone calls `updateOperators`. Registration below the quorum's minimum stake reverts; an operator
-/// that later falls below it keeps its membership (and its key in the aggregate) with stake 0 until a refresh
-/// finds it above the minimum again. The registry cannot eject an operator from the EigenLayer operator set,
-/// so it keeps its membership in step with the AllocationManager's.
+/// AllocationManager.getMinimumSlashableStake(..., block.number + lookahead)[strategy] × multiplier / 1e18 (capped
+/// at MAX_OPERATOR_STAKE), read at registration and whenever anyone calls `updateOperators`. The look-ahead covers
+/// the response and challenge windows, so a queued deallocation stops counting as soon as it is weighed, not when
+/// it takes effect: stake that votes is stake that can still be slashed for that vote. Registration below the
+/// quorum's minimum stake reverts; an operator that later falls below it keeps its membership with stake 0 until
+/// a refresh finds it above the minimum again, or until anyone ejects it (`ejectBelowMinimumStake`). The ejector
+/// may eject any member (`ejectOperator`). A full quorum admits a newcomer with more stake than its smallest
+/// member by ejecting that member (churn). Ejection deregisters through the AllocationManager (the AVS appoints
+/// this registry for deregisterFromOperatorSets), whose callback does the bookkeeping, so membership here always
+/// matches the AllocationManager's. Totals cannot overflow: at most MAX_OPERATORS_LIMIT members of
+/// MAX_OPERATOR_STAKE each.
 ///
 /// History is kept as checkpoints by block number: per quorum (total stake, aggregate G1 key), per operator and
 /// quorum (member, stake). A state "at block B" is the last checkpoint with fromBlock ≤ B, so it includes every
@@ -40,10 +52,19 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
     /// @notice EIP-712 type of the proof-of-possession message (domain "AIOracleAVS", version "1").
     bytes32 public constant PUBKEY_REGISTRATION_TYPEHASH = keccak256("BN254PubkeyRegistration(address operator)");
     uint256 internal constant WAD = 1e18;
+    /// @notice Upper bound of a quorum's maxOperators (also bounds the churn scan of a full quorum).
+    uint32 public constant MAX_OPERATORS_LIMIT = 2048;
+    /// @notice Cap of one operator's stake in a quorum: MAX_OPERATORS_LIMIT of them fit a uint96 total.
+    uint96 public constant MAX_OPERATOR_STAKE = type(uint96).max / MAX_OPERATORS_LIMIT;
 
     IAllocationManager public immutable allocationManager;
     /// @notice The AVS (the InferenceOracle) whose operator sets are the quorums. Set once by the owner.
     address public avs;
+    /// @notice Blocks ahead at which stake is weighed (minimum slashable stake at block.number + lookahead);
+    /// at least the oracle's responseWindow + challengeWindow + 1. Shares a slot with `avs`.
+    uint32 public lookahead;
+    /// @notice May eject any member (besides the owner).
+    address public ejector;
 
     struct Quorum {
         bool exists;
@@ -120,12 +141,38 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
     // =========================================================================================================
 
     /// @notice Bind the registry to its AVS (the InferenceOracle). Once only; must precede
-    /// AllocationManager.setAVSRegistrar, which checks `supportsAVS`.
+    /// AllocationManager.setAVSRegistrar, which checks `supportsAVS`. Sets the look-ahead to the least the
+    /// oracle's windows need.
     function setAvs(address avs_) external onlyOwner {
         if (avs != address(0)) revert AvsAlreadySet();
         if (avs_ == address(0)) revert AvsNotSet();
         avs = avs_;
         emit AvsSet(avs_);
+        uint32 l = requiredLookahead();
+        lookahead = l;
+        emit LookaheadSet(l);
+    }
+
+    /// @notice Set the look-ahead (≥ requiredLookahead()). Raise it before raising the oracle's windows.
+    function setLookahead(uint32 lookahead_) external onlyOwner {
+        uint32 required = requiredLookahead();
+        if (lookahead_ < required) revert LookaheadTooShort(lookahead_, required);
+        lookahead = lookahead_;
+        emit LookaheadSet(lookahead_);
+    }
+
+    /// @notice The least look-ahead the oracle's windows need: a stake weighed at a task's reference block must
+    /// still be slashable at the last block evidence is accepted, referenceBlock + 1 + responseWindow +
+    /// challengeWindow.
+    function requiredLookahead() public view returns (uint32) {
+        IInferenceOracleTypes.Config memory c = IOracleConfig(avs).config();
+        return c.responseWindow + c.challengeWindow + 1;
+    }
+
+    /// @notice Name the ejector (address(0): only the owner ejects).
+    function setEjector(address ejector_) external onlyOwner {
+        ejector = ejector_;
+        emit EjectorSet(ejector_);
     }
 
     /// @notice Create quorum `quorum` (the AVS creates the matching operator set in the same transaction).
@@ -137,6 +184,7 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         Quorum storage q = _quorums[quorum];
         if (q.exists) revert QuorumExists(quorum);
         if (strategies.length == 0 || maxOperators == 0) revert InvalidStrategies();
+        if (maxOperators > MAX_OPERATORS_LIMIT) revert InvalidMaxOperators(maxOperators);
         for (uint256 i; i < strategies.length; ++i) {
             if (strategies[i].multiplier == 0) revert InvalidStrategies();
             if (i > 0 && address(strategies[i].strategy) <= address(strategies[i - 1].strategy)) {
@@ -158,9 +206,11 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         emit MinimumStakeSet(quorum, minimumStake);
     }
 
-    /// @notice Set the maximum number of members (existing members above it stay; new ones are refused).
+    /// @notice Set the maximum number of members (existing members above it stay; a newcomer then only joins by
+    /// replacing the smallest member).
     function setMaxOperators(uint8 quorum, uint32 maxOperators) external onlyOwner {
         if (maxOperators == 0) revert InvalidStrategies();
+        if (maxOperators > MAX_OPERATORS_LIMIT) revert InvalidMaxOperators(maxOperators);
         _quorum(quorum).maxOperators = maxOperators;
         emit MaxOperatorsSet(quorum, maxOperators);
     }
@@ -210,6 +260,40 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
             _updateQuorum(quorum, negPk, true, 0, oldStake);
             emit OperatorRemovedFromQuorum(operator, operatorId, quorum);
         }
+    }
+
+    // =========================================================================================================
+    // Ejection
+    // =========================================================================================================
+
+    /// @notice Deregister `operator` from `quorumNumbers` through the AllocationManager; the ejector or the owner.
+    function ejectOperator(address operator, bytes calldata quorumNumbers) external {
+        if (msg.sender != ejector && msg.sender != owner()) revert OnlyEjector();
+        uint32[] memory ids = new uint32[](quorumNumbers.length);
+        for (uint256 i; i < ids.length; ++i) {
+            ids[i] = uint8(quorumNumbers[i]);
+        }
+        _eject(operator, ids, address(0));
+    }
+
+    /// @notice Deregister `operator` from every quorum where its stake, weighed now, is below the minimum.
+    /// Permissionless; reverts NotBelowMinimumStake if there is none. Returns those quorums.
+    function ejectBelowMinimumStake(address operator) external returns (bytes memory ejectedFrom) {
+        bytes32 operatorId = _keys[operator].operatorId;
+        uint256 nq = _quorumList.length;
+        for (uint256 j; j < nq && operatorId != bytes32(0); ++j) {
+            uint8 quorum = _quorumList[j];
+            if (!_stakeHistory[operatorId][quorum].head.member) continue;
+            if (_weigh(operator, quorum) < _quorums[quorum].minimumStake) {
+                ejectedFrom = bytes.concat(ejectedFrom, bytes1(quorum));
+            }
+        }
+        if (ejectedFrom.length == 0) revert NotBelowMinimumStake(operator);
+        uint32[] memory ids = new uint32[](ejectedFrom.length);
+        for (uint256 i; i < ids.length; ++i) {
+            ids[i] = uint8(ejectedFrom[i]);
+        }
+        _eject(operator, ids, address(0));
     }
 
     // =========================================================================================================
@@ -485,9 +569,9 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         StakeHistory storage h = _stakeHistory[operatorId][quorum];
         bool firstTime = h.head.fromBlock == 0;
         if (h.head.member) revert AlreadyMember(quorum);
-        if (q.operatorCount >= q.maxOperators) revert MaxOperatorsReached(quorum);
         uint96 stake = _weigh(operator, quorum);
         if (stake < q.minimumStake) revert InsufficientStake(quorum, stake, q.minimumStake);
+        if (q.operatorCount >= q.maxOperators) _replaceSmallest(operator, quorum, stake);
         if (firstTime) _everMembers[quorum].push(operatorId);
         _pushStake(h, true, stake);
         q.operatorCount += 1;
@@ -495,7 +579,39 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         emit OperatorAddedToQuorum(operator, operatorId, quorum, stake);
     }
 
-    /// @dev Stake of `operator` in `quorum` now, from the AllocationManager's slashable stake.
+    /// @dev Full quorum: eject the member with the least recorded stake if `stake` exceeds it, else revert
+    /// MaxOperatorsReached. Scans the AllocationManager's member list (≤ MAX_OPERATORS_LIMIT, which already
+    /// includes the newcomer; it is not a member here yet, so it is skipped).
+    function _replaceSmallest(address newcomer, uint8 quorum, uint96 stake) internal {
+        address[] memory members = allocationManager.getMembers(OperatorSet({avs: avs, id: quorum}));
+        address smallest;
+        uint96 least = type(uint96).max;
+        for (uint256 i; i < members.length; ++i) {
+            StakeCheckpoint memory head = _stakeHistory[_keys[members[i]].operatorId][quorum].head;
+            if (head.member && head.stake < least) {
+                least = head.stake;
+                smallest = members[i];
+            }
+        }
+        if (smallest == address(0) || stake <= least) revert MaxOperatorsReached(quorum);
+        uint32[] memory ids = new uint32[](1);
+        ids[0] = quorum;
+        _eject(smallest, ids, newcomer);
+    }
+
+    /// @dev Deregisters through the AllocationManager (the registry is the AVS's appointee for it); its
+    /// deregisterOperator callback updates the books.
+    function _eject(address operator, uint32[] memory ids, address replacedBy) internal {
+        allocationManager.deregisterFromOperatorSets(
+            IAllocationManagerTypes.DeregisterParams({operator: operator, avs: avs, operatorSetIds: ids})
+        );
+        for (uint256 i; i < ids.length; ++i) {
+            emit OperatorEjected(operator, uint8(ids[i]), replacedBy);
+        }
+    }
+
+    /// @dev Stake of `operator` in `quorum`: the AllocationManager's minimum slashable stake at
+    /// block.number + lookahead (a deallocation due by then no longer counts), capped at MAX_OPERATOR_STAKE.
     function _weigh(address operator, uint8 quorum) internal view returns (uint96) {
         StrategyParams[] storage sp = _quorumStrategies[quorum];
         uint256 len = sp.length;
@@ -505,14 +621,16 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         }
         address[] memory ops = new address[](1);
         ops[0] = operator;
+        uint256 futureBlock = block.number + lookahead;
+        if (futureBlock > type(uint32).max) futureBlock = type(uint32).max;
         uint256[][] memory slashable = allocationManager.getMinimumSlashableStake(
-            OperatorSet({avs: avs, id: quorum}), ops, strategies, uint32(block.number)
+            OperatorSet({avs: avs, id: quorum}), ops, strategies, uint32(futureBlock)
         );
         uint256 total;
         for (uint256 i; i < len; ++i) {
             total += slashable[0][i] * sp[i].multiplier / WAD;
         }
-        return total > type(uint96).max ? type(uint96).max : uint96(total);
+        return total > MAX_OPERATOR_STAKE ? MAX_OPERATOR_STAKE : uint96(total);
     }
 
     function _pushStake(StakeHistory storage h, bool member, uint96 stake) internal {

@@ -246,9 +246,10 @@ contract AllocationManager is IAllocationManager, PermissionControllerMixin, Ree
     }
 
     /// @inheritdoc IAllocationManager
+    /// @dev Not nonReentrant, as in EigenLayer: a registrar may deregister another operator from inside its
+    /// registerOperator callback (churn).
     function registerForOperatorSets(address operator, RegisterParams calldata params)
         external
-        nonReentrant
         checkCanCall(operator)
     {
         require(delegation.isOperator(operator), InvalidOperator());
@@ -266,7 +267,8 @@ contract AllocationManager is IAllocationManager, PermissionControllerMixin, Ree
     }
 
     /// @inheritdoc IAllocationManager
-    function deregisterFromOperatorSets(DeregisterParams calldata params) external nonReentrant {
+    /// @dev Not nonReentrant, as in EigenLayer (see registerForOperatorSets).
+    function deregisterFromOperatorSets(DeregisterParams calldata params) external {
         require(_checkCanCall(params.operator) || _checkCanCall(params.avs), InvalidCaller());
         for (uint256 i = 0; i < params.operatorSetIds.length; ++i) {
             OperatorSet memory operatorSet = OperatorSet(params.avs, params.operatorSetIds[i]);

@@ -78,6 +78,10 @@ interface IOperatorRegistry is IOperatorRegistryTypes {
     error NonSignersNotAscending(uint256 index);
     error NonSignerNotMember(bytes32 operatorId);
     error InvalidSignature();
+    error InvalidMaxOperators(uint32 maxOperators);
+    error LookaheadTooShort(uint32 lookahead, uint32 required);
+    error OnlyEjector();
+    error NotBelowMinimumStake(address operator);
 
     // ---- events ----
     event AvsSet(address indexed avs);
@@ -91,6 +95,12 @@ interface IOperatorRegistry is IOperatorRegistryTypes {
     event OperatorAddedToQuorum(address indexed operator, bytes32 indexed operatorId, uint8 indexed quorum, uint96 stake);
     event OperatorRemovedFromQuorum(address indexed operator, bytes32 indexed operatorId, uint8 indexed quorum);
     event OperatorStakeUpdated(bytes32 indexed operatorId, uint8 indexed quorum, uint96 stake);
+    /// @notice Stake is weighed as the minimum slashable stake at block.number + lookahead.
+    event LookaheadSet(uint32 lookahead);
+    event EjectorSet(address indexed ejector);
+    /// @notice `operator` was deregistered from `quorum` through the AllocationManager by the registry: by the
+    /// ejector, for being below the minimum stake, or (`replacedBy` != 0) to make room for `replacedBy`.
+    event OperatorEjected(address indexed operator, uint8 indexed quorum, address replacedBy);
 
     // ---- signature check ----
     /// @notice Check an aggregate BLS signature over `msgHash` by the members of `quorumNumbers` at `referenceBlock`
@@ -126,4 +136,8 @@ interface IOperatorRegistry is IOperatorRegistryTypes {
     function updateOperators(address[] calldata operators) external;
     function createQuorum(uint8 quorum, uint96 minimumStake, uint32 maxOperators, StrategyParams[] calldata strategies)
         external;
+    function lookahead() external view returns (uint32);
+    function ejector() external view returns (address);
+    function ejectOperator(address operator, bytes calldata quorumNumbers) external;
+    function ejectBelowMinimumStake(address operator) external returns (bytes memory ejectedFrom);
 }

@@ -18,7 +18,7 @@ contract SlashingTest is AvsFixture {
             _addOperator(i, 10 ether, _ids(0), 1e18);
         }
         dissenter = ops[4];
-        _useQuorums(hex"00", _bps1(6000));
+        _useQuorums(hex"00", _bps1(6667));
         vm.roll(block.number + 1);
     }
 

@@ -8,7 +8,7 @@ import {IOperatorRegistry} from "../../src/interfaces/IOperatorRegistry.sol";
 
 /// @notice Tasks over two quorums with different thresholds. Operators 0-3 are in quorums 0 and 1, operators 4-5
 /// only in quorum 0; each has 10 shares with half its magnitude in each set, so 5 stake per quorum.
-/// Quorum 0: total 30, threshold 60%. Quorum 1: total 20, threshold 75%.
+/// Quorum 0: total 30, threshold 66.67%. Quorum 1: total 20, threshold 80%.
 contract TwoQuorumsTest is AvsFixture {
     bytes internal constant INPUT = hex"01020304";
 
@@ -18,7 +18,7 @@ contract TwoQuorumsTest is AvsFixture {
         for (uint256 i; i < 6; ++i) {
             _addOperator(i, 10 ether, i < 4 ? _ids2(0, 1) : _ids(0), 0.5e18);
         }
-        _useQuorums(hex"0001", _bps2(6000, 7500));
+        _useQuorums(hex"0001", _bps2(6667, 8000));
         vm.roll(block.number + 1);
     }
 
@@ -32,8 +32,8 @@ contract TwoQuorumsTest is AvsFixture {
     function test_bothThresholdsMet() public {
         Task memory task = _request(MODEL_EXACT, INPUT, address(0), 0);
         bytes memory out = _output(_vals(1, 1, 1));
-        // signers 0,1,2,4: quorum 0 20/30 (66.7% >= 60%), quorum 1 15/20 (75% >= 75%)
-        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), _signers(0x17));
+        // signers 0,1,2,3,4: quorum 0 25/30 (83% >= 66.67%), quorum 1 20/20
+        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), _signers(0x1f));
         oracle.respondToTask(task, out, p);
         (TaskStatus st,) = oracle.taskStatus(task.taskId);
         assertEq(uint8(st), uint8(TaskStatus.Responded), "accepted");
@@ -42,10 +42,10 @@ contract TwoQuorumsTest is AvsFixture {
     function test_insufficientStakeInSecondQuorum() public {
         Task memory task = _request(MODEL_EXACT, INPUT, address(0), 0);
         bytes memory out = _output(_vals(1, 1, 1));
-        // signers 0,1,4,5: quorum 0 20/30 ok, quorum 1 10/20 = 50% < 75%
-        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), _signers(0x33));
+        // signers 0,1,2,4,5: quorum 0 25/30 ok, quorum 1 15/20 = 75% < 80%
+        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), _signers(0x37));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceOracleEvents.ThresholdNotMet.selector, 1, 10 ether, 20 ether, 7500)
+            abi.encodeWithSelector(IInferenceOracleEvents.ThresholdNotMet.selector, 1, 15 ether, 20 ether, 8000)
         );
         oracle.respondToTask(task, out, p);
     }
@@ -53,10 +53,10 @@ contract TwoQuorumsTest is AvsFixture {
     function test_insufficientStakeInFirstQuorum() public {
         Task memory task = _request(MODEL_EXACT, INPUT, address(0), 0);
         bytes memory out = _output(_vals(1, 1, 1));
-        // signers 0,1,2: quorum 0 15/30 = 50% < 60% (quorum 1 would pass with 75%)
-        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), _signers(0x07));
+        // signers 0,1,2,3: quorum 0 20/30 = 66.66% < 66.67% (quorum 1 would pass with 20/20)
+        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), _signers(0x0f));
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceOracleEvents.ThresholdNotMet.selector, 0, 15 ether, 30 ether, 6000)
+            abi.encodeWithSelector(IInferenceOracleEvents.ThresholdNotMet.selector, 0, 20 ether, 30 ether, 6667)
         );
         oracle.respondToTask(task, out, p);
     }

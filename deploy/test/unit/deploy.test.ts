@@ -20,6 +20,7 @@ describe('quorums', () => {
     [[{ quorumNumber: 0 }, { quorumNumber: 0 }], /listed twice/],
     [[{ quorumNumber: 256 }], /0\.\.255/],
     [[{ quorumNumber: 0, thresholdBps: 0 }], /thresholdBps/],
+    [[{ quorumNumber: 0, thresholdBps: 6666 }], /thresholdBps must be 6667\.\.10000/],
     [[{ quorumNumber: 0, strategies: [{ strategy: '0x0000000000000000000000000000000000000010', multiplier: 0n }] }], /multiplier/],
   ])('invalid quorums %# are ERR_DEPLOY_CONFIG', (quorums, msg) => {
     expect(() => validateQuorums(quorums)).toThrow(msg);
@@ -30,7 +31,7 @@ describe('quorums', () => {
   test('a quorums file resolves strategy names through the network file', () => {
     const dir = tmp();
     const f = join(dir, 'q.json');
-    writeFileSync(f, JSON.stringify([{ quorumNumber: 0, strategies: [{ strategy: 'WETH', multiplier: '2000000000000000000' }], thresholdBps: 5000 }]));
+    writeFileSync(f, JSON.stringify([{ quorumNumber: 0, strategies: [{ strategy: 'WETH', multiplier: '2000000000000000000' }], thresholdBps: 6667 }]));
     const holesky = loadNetwork('holesky');
     const [q] = readQuorumsFile(f, holesky);
     expect(q!.strategies![0]).toEqual({ strategy: holesky.strategies.WETH!, multiplier: 2n * 10n ** 18n });

@@ -45,7 +45,12 @@ abstract contract AvsFixture is DevnetCoreFixture, IInferenceOracleTypes, IOpera
     mapping(address => BN254.G2Point) internal pk2Of;
 
     function _deployAvs() internal {
-        _deployDevnetCore(DEALLOCATION_DELAY, 0);
+        _deployAvsWithDelay(DEALLOCATION_DELAY);
+    }
+
+    /// @dev The same AVS on a core with another DEALLOCATION_DELAY.
+    function _deployAvsWithDelay(uint32 deallocationDelay) internal {
+        _deployDevnetCore(deallocationDelay, 0);
         models = new ModelRegistry(address(this));
         registry = new OperatorRegistry(allocationManager, address(this));
         oracle = new InferenceOracle(

@@ -16,7 +16,7 @@ contract BatchTest is AvsFixture {
         for (uint256 i; i < 5; ++i) {
             _addOperator(i, 10 ether, _ids(0), 1e18);
         }
-        _useQuorums(hex"00", _bps1(6000));
+        _useQuorums(hex"00", _bps1(6667));
         vm.roll(block.number + 1);
     }
 

@@ -826,32 +826,41 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             (bool member, uint96 stake) = registry.getOperatorStakeAt(operatorId, quorum, task.referenceBlock);
             if (!member || stake == 0) continue;
             if (!allocationManager.isOperatorSlashable(operator, OperatorSet(address(this), quorum))) continue;
-            IOperatorRegistryTypes.StrategyParams[] memory sp = registry.quorumStrategies(quorum);
-            IStrategy[] memory strategies = new IStrategy[](sp.length);
-            uint256[] memory wads = new uint256[](sp.length);
-            for (uint256 j; j < sp.length; ++j) {
-                strategies[j] = sp[j].strategy;
-                wads[j] = slashWad;
-            }
-            allocationManager.slashOperator(
-                address(this),
-                IAllocationManagerTypes.SlashingParams({
-                    operator: operator,
-                    operatorSetId: quorum,
-                    strategies: strategies,
-                    wadsToSlash: wads,
-                    description: SLASH_DESCRIPTION
-                })
-            );
-            slashedIn = bytes.concat(slashedIn, bytes1(quorum));
+            // a slash counts only where shares were taken (a completed deallocation leaves nothing to take)
+            if (_slashOne(operator, quorum, slashWad)) slashedIn = bytes.concat(slashedIn, bytes1(quorum));
         }
     }
 
-    /// @dev Tolerant profile: same length and header, and some int32 LE element differs by more than tolerance.
+    /// @dev slashOperator in one quorum; true when some strategy's shares were taken.
+    function _slashOne(address operator, uint8 quorum, uint64 slashWad) internal returns (bool took) {
+        IOperatorRegistryTypes.StrategyParams[] memory sp = registry.quorumStrategies(quorum);
+        IStrategy[] memory strategies = new IStrategy[](sp.length);
+        uint256[] memory wads = new uint256[](sp.length);
+        for (uint256 j; j < sp.length; ++j) {
+            strategies[j] = sp[j].strategy;
+            wads[j] = slashWad;
+        }
+        (, uint256[] memory shares) = allocationManager.slashOperator(
+            address(this),
+            IAllocationManagerTypes.SlashingParams({
+                operator: operator,
+                operatorSetId: quorum,
+                strategies: strategies,
+                wadsToSlash: wads,
+                description: SLASH_DESCRIPTION
+            })
+        );
+        for (uint256 j; j < shares.length; ++j) {
+            if (shares[j] != 0) return true;
+        }
+    }
+
+    /// @dev Tolerant profile: a different length, a different header, a body that is not whole int32s, or some
+    /// int32 LE element that differs by more than tolerance (an honest output always has the accepted shape).
     function _beyondTolerance(bytes calldata a, bytes calldata b, uint32 tolerance) internal pure returns (bool) {
         uint256 len = a.length;
-        if (len != b.length || len < OUTPUT_HEADER_BYTES) return false;
-        if (bytes5(a[:OUTPUT_HEADER_BYTES]) != bytes5(b[:OUTPUT_HEADER_BYTES])) return false;
+        if (len != b.length || len < OUTPUT_HEADER_BYTES || (len - OUTPUT_HEADER_BYTES) % 4 != 0) return true;
+        if (bytes5(a[:OUTPUT_HEADER_BYTES]) != bytes5(b[:OUTPUT_HEADER_BYTES])) return true;
         for (uint256 o = OUTPUT_HEADER_BYTES; o + 4 <= len; o += 4) {
             int256 x = _int32At(a, o);
             int256 y = _int32At(b, o);

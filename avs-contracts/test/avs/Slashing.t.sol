@@ -83,15 +83,41 @@ contract SlashingTest is AvsFixture {
         vm.expectRevert(IInferenceOracleEvents.NotSlashable.selector);
         oracle.slashDissenter(task, accepted, srh, close, dissenter, sig);
 
-        bytes memory longer = abi.encodePacked(accepted, uint32(0)); // different length: not comparable
-        sig = _signOne(dissenter, _digest(task, longer));
-        vm.expectRevert(IInferenceOracleEvents.NotSlashable.selector);
-        oracle.slashDissenter(task, accepted, srh, longer, dissenter, sig);
-
         bytes memory far = _output(_vals(100, 196, 300)); // one element off by 4
         sig = _signOne(dissenter, _digest(task, far));
         oracle.slashDissenter(task, accepted, srh, far, dissenter, sig);
         assertEq(_magnitude(dissenter), 0.9e18, "slashed beyond tolerance");
+    }
+
+    /// A tolerant model's output of another length or header can never be the honest one: slashable.
+    function test_tolerant_differentLengthOrHeaderSlashed() public {
+        bytes memory accepted = _output(_vals(100, 200, 300));
+        (Task memory task, bytes32 srh) = _finalise(MODEL_TOLERANT, accepted);
+        bytes memory longer = abi.encodePacked(accepted, uint32(0));
+        BN254.G1Point memory sig = _signOne(dissenter, _digest(task, longer));
+        oracle.slashDissenter(task, accepted, srh, longer, dissenter, sig);
+        assertEq(_magnitude(dissenter), 0.9e18, "slashed for a longer output");
+
+        (Task memory task2, bytes32 srh2) = _finalise(MODEL_TOLERANT, accepted);
+        bytes memory header = abi.encodePacked(accepted);
+        header[1] = bytes1(uint8(header[1]) + 1); // another batch size in the header, same body
+        sig = _signOne(dissenter, _digest(task2, header));
+        oracle.slashDissenter(task2, accepted, srh2, header, dissenter, sig);
+        assertEq(_magnitude(dissenter), 0.81e18, "slashed for another header");
+    }
+
+    /// A slash that takes no shares (the operator's deallocation completed after the reference block) is refused,
+    /// not recorded: no DissenterSlashed, no isSlashed.
+    function test_slashTakingNoSharesIsRefused() public {
+        bytes memory accepted = _output(_vals(1, 2, 3));
+        (Task memory task, bytes32 srh) = _finalise(MODEL_EXACT, accepted);
+        _allocate(dissenter, OperatorSet(address(oracle), 0), strategy, 0); // full deallocation, no stake refresh
+        vm.roll(block.number + DEALLOCATION_DELAY + 2); // it took effect; still within the challenge window
+        bytes memory dissent = _output(_vals(9, 9, 9));
+        BN254.G1Point memory sig = _signOne(dissenter, _digest(task, dissent));
+        vm.expectRevert(IInferenceOracleEvents.NoSlashableStake.selector);
+        oracle.slashDissenter(task, accepted, srh, dissent, dissenter, sig);
+        assertFalse(oracle.isSlashed(task.taskId, dissenter), "not recorded as slashed");
     }
 
     function test_evidenceAfterWindowRejected() public {

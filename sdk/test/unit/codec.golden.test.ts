@@ -118,8 +118,12 @@ describe('tolerance', () => {
     expect(isSlashableDissent('exact-int', a, out(100), 0)).toBe(true);
     expect(isSlashableDissent('tolerant', a, out(100, 203), 3)).toBe(false);
     expect(isSlashableDissent('tolerant', a, out(100, 204), 3)).toBe(true);
-    // protocol.md: for tolerant, another length or header is not slashable.
-    expect(isSlashableDissent('tolerant', a, out(100, 900, 1), 3)).toBe(false);
+    // protocol.md: for tolerant, another length or header is slashable (an honest output has the accepted shape).
+    expect(isSlashableDissent('tolerant', a, out(100, 900, 1), 3)).toBe(true);
+    const otherHeader = Uint8Array.from(a);
+    otherHeader[1] = (otherHeader[1]! + 1) & 0xff;
+    expect(isSlashableDissent('tolerant', a, otherHeader, 3)).toBe(true);
+    expect(isSlashableDissent('tolerant', a, Uint8Array.from(a), 3)).toBe(false);
     expect(outputsEqual(a, `0x${hex(a)}`)).toBe(true);
     expect(outputsEqual(a, out(100))).toBe(false);
   });

@@ -28,7 +28,7 @@ import {
   writeDeploymentFile,
   type Deployment,
 } from '@aioracle/sdk';
-import { NonceManager, Wallet, ZeroAddress, encryptKeystoreJson, parseEther, type JsonRpcProvider } from 'ethers';
+import { Wallet, ZeroAddress, encryptKeystoreJson, parseEther, type JsonRpcProvider } from 'ethers';
 import { stringify as toYaml } from 'yaml';
 import { freePort, startAnvil, type AnvilInstance } from '../anvil.js';
 import { deployAll } from '../deployAll.js';
@@ -396,12 +396,15 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     const tracker = new TaskTracker({ deployment, feed: feedInfo }, provider);
     tracker.start();
     cleanups.push({ name: 'tracker', fn: () => tracker.stop() });
-    const oracle = bindings.InferenceOracle__factory.connect(deployment.avs.inferenceOracle, new NonceManager(requesterWallet));
+    const oracle = bindings.InferenceOracle__factory.connect(deployment.avs.inferenceOracle, requesterWallet);
     const byName = (model: string): DemoModel => {
       const m = models.find((x) => x.name === model || x.modelId === model.toLowerCase());
       if (!m) throw new AioracleError('ERR_DEVNET_CONFIG', `Unknown demo model "${model}" (have: ${models.map((x) => x.name).join(', ')})`);
       return m;
     };
+    // The requester sends at up to hundreds of requests a second: nonce, gas limit and fees are kept
+    // here (fees re-read every 5 s), so a request is one eth_sendRawTransaction and no receipt polling
+    // (the tracker reads the TaskCreated logs anyway).
     const gasLimits = new Map<string, bigint>();
     const gasFor = async (m: DemoModel): Promise<bigint> => {
       let g = gasLimits.get(m.modelId);
@@ -411,22 +414,43 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       }
       return g;
     };
+    let fees: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | null = null;
+    const feesNow = async (): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> => {
+      if (!fees || Date.now() - fees.at > 5_000) {
+        const f = await provider.getFeeData();
+        const tip = f.maxPriorityFeePerGas ?? 1n;
+        fees = { at: Date.now(), maxFeePerGas: (f.maxFeePerGas ?? f.gasPrice ?? 10n ** 9n) * 2n + tip, maxPriorityFeePerGas: tip };
+      }
+      return fees;
+    };
+    let nextNonce: Promise<number> | null = null;
+    const takeNonce = async (): Promise<number> => {
+      nextNonce ??= provider.getTransactionCount(requesterWallet.address, 'pending');
+      const n = nextNonce;
+      nextNonce = n.then((x) => x + 1);
+      return n;
+    };
     const send = async (m: DemoModel, input: Uint8Array): Promise<string> => {
-      const tx = await oracle.requestInference(m.modelId, input, ZeroAddress, 0, { value: BigInt(m.manifest.fee), gasLimit: await gasFor(m) });
-      tracker.noteSent(tx.hash);
-      return tx.hash;
+      const [gasLimit, fee] = await Promise.all([gasFor(m), feesNow()]);
+      const nonce = await takeNonce();
+      try {
+        const tx = await oracle.requestInference(m.modelId, input, ZeroAddress, 0, { value: BigInt(m.manifest.fee), gasLimit, nonce, type: 2, chainId: CHAIN_ID, ...fee });
+        tracker.noteSent(tx.hash);
+        return tx.hash;
+      } catch (err) {
+        nextNonce = null; // read the nonce again: this one may not have been used
+        throw err;
+      }
     };
     const request = async (model: string, input?: Uint8Array): Promise<DevnetRequest> => {
       const m = byName(model);
       const bytes = input ?? variedInput(m);
       const hash = await send(m, bytes);
-      const receipt = await provider.waitForTransaction(hash, 1, 120_000);
-      if (!receipt || receipt.status !== 1) throw new AioracleError('ERR_TX_REVERTED', `requestInference ${hash} failed`);
-      for (const log of receipt.logs) {
-        const parsed = log.address.toLowerCase() === deployment.avs.inferenceOracle.toLowerCase() ? oracle.interface.parseLog(log) : null;
-        if (parsed?.name === 'TaskCreated') return { taskId: parsed.args.getValue('taskId') as bigint, txHash: hash, modelId: m.modelId, input: bytes };
-      }
-      throw new AioracleError('ERR_DEVNET_STEP', `requestInference ${hash} emitted no TaskCreated`);
+      const taskId = await tracker.taskIdOf(hash, 120_000);
+      if (taskId !== null) return { taskId, txHash: hash, modelId: m.modelId, input: bytes };
+      const receipt = await provider.getTransactionReceipt(hash);
+      if (receipt && receipt.status !== 1) throw new AioracleError('ERR_TX_REVERTED', `requestInference ${hash} failed`);
+      throw new AioracleError('ERR_DEVNET_STEP', `requestInference ${hash} created no task within 120 s`);
     };
 
     // The stream: alternate the models; send whatever is due every tick.

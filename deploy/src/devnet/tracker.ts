@@ -79,6 +79,9 @@ export class TaskTracker {
   readonly tasks = new Map<bigint, TrackedTask>();
   /** Request tx hash → ms when it was sent. */
   private readonly sent = new Map<string, number>();
+  /** Request tx hash → the task it created (tasks seen before anyone asked), and who waits for one. */
+  private readonly createdBy = new Map<string, bigint>();
+  private readonly txWaiters = new Map<string, (taskId: bigint) => void>();
   private readonly waiters = new Map<bigint, ((t: TrackedTask) => void)[]>();
   private readonly slashedList: { operator: string; taskId: string }[] = [];
   private readonly finishedAt: number[] = [];
@@ -125,6 +128,26 @@ export class TaskTracker {
     this.timer = null;
     if (t) clearTimeout(t);
     await this.polling;
+  }
+
+  /**
+   * Resolves with the task id that request transaction `txHash` created, once its TaskCreated log is
+   * read (no receipt polling: the tracker reads every log anyway); null after `timeoutMs`.
+   */
+  taskIdOf(txHash: string, timeoutMs: number): Promise<bigint | null> {
+    const key = txHash.toLowerCase();
+    const known = this.createdBy.get(key);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.txWaiters.delete(key);
+        resolve(null);
+      }, timeoutMs);
+      this.txWaiters.set(key, (id) => {
+        clearTimeout(timer);
+        resolve(id);
+      });
+    });
   }
 
   /** Records a request transaction the devnet just sent. */
@@ -183,8 +206,17 @@ export class TaskTracker {
       case 'TaskCreated': {
         const taskId = parsed.args.getValue('taskId') as bigint;
         const task = parsed.args.getValue('task') as { modelId: string; feedId: bigint; requester: string };
-        const sentAt = this.sent.get(log.transactionHash.toLowerCase());
-        if (sentAt !== undefined) this.sent.delete(log.transactionHash.toLowerCase());
+        const txKey = log.transactionHash.toLowerCase();
+        const sentAt = this.sent.get(txKey);
+        if (sentAt !== undefined) this.sent.delete(txKey);
+        const txWaiter = this.txWaiters.get(txKey);
+        if (txWaiter) {
+          this.txWaiters.delete(txKey);
+          txWaiter(taskId);
+        } else if (sentAt !== undefined) {
+          this.createdBy.set(txKey, taskId);
+          if (this.createdBy.size > 10_000) this.createdBy.delete(this.createdBy.keys().next().value!);
+        }
         this.tasks.set(taskId, {
           taskId,
           modelId: String(task.modelId).toLowerCase(),

@@ -14,6 +14,9 @@ import {
   outputHash,
   parseTaskCreatedLog,
   responseDigest,
+  batchDigest,
+  batchLeaf,
+  merkleRoot,
   taskHash,
   waitForReceipt,
   type Deployment,
@@ -109,6 +112,48 @@ export async function requestTask(w: World): Promise<{ task: Task; taskHash: str
   const log = receipt!.logs.find((l) => l.address.toLowerCase() === w.deployment.avs.inferenceOracle.toLowerCase() && l.topics[0] === oracle.interface.getEvent('TaskCreated').topicHash)!;
   const c = parseTaskCreatedLog(log, w.deployment.avs.inferenceOracle);
   return { task: c.task, taskHash: taskHash(c.task) };
+}
+
+/** Requests `n` inferences mined in one block (one reference block: one batch), in taskId order. */
+export async function requestTasksInOneBlock(w: World, n: number): Promise<{ task: Task; taskHash: string }[]> {
+  const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.requester);
+  await w.provider.send('evm_setAutomine', [false]);
+  const sent = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const input = hexlify(Uint8Array.from([1, 1, 0, 0, 0, ...randomBytes(8)]));
+      sent.push(await oracle.requestInference(MODEL_ID, input, '0x0000000000000000000000000000000000000000', 0, { value: FEE, gasLimit: 1_000_000n }));
+    }
+    await w.provider.send('evm_mine', []);
+  } finally {
+    await w.provider.send('evm_setAutomine', [true]);
+  }
+  const out = [];
+  const topic = oracle.interface.getEvent('TaskCreated').topicHash;
+  for (const tx of sent) {
+    const receipt = await waitForReceipt(tx);
+    const log = receipt!.logs.find((l) => l.address.toLowerCase() === w.deployment.avs.inferenceOracle.toLowerCase() && l.topics[0] === topic)!;
+    const c = parseTaskCreatedLog(log, w.deployment.avs.inferenceOracle);
+    out.push({ task: c.task, taskHash: taskHash(c.task) });
+  }
+  out.sort((a, b) => (a.task.taskId < b.task.taskId ? -1 : 1));
+  if (new Set(out.map((t) => t.task.referenceBlock)).size !== 1) throw new Error('tasks were not mined in one block');
+  return out;
+}
+
+/** A signed batch body (POST /v1/batches) as an operator sends it; `outputs[i]` null = abstain. */
+export function signedBatch(w: World, op: OperatorWithKey, ts: { task: Task; taskHash: string }[], outputs: (string | null)[]): Record<string, unknown> {
+  const leaves = ts.map((t, i) => batchLeaf(t.taskHash, outputs[i] === null || outputs[i] === undefined ? null : outputHash(getBytes(outputs[i]!))));
+  const referenceBlock = ts[0]!.task.referenceBlock;
+  const digest = batchDigest({ chainId: BigInt(w.deployment.chainId), oracle: w.deployment.avs.inferenceOracle, referenceBlock, batchRoot: merkleRoot(leaves), leafCount: ts.length });
+  return {
+    chainId: w.deployment.chainId,
+    oracle: w.deployment.avs.inferenceOracle,
+    operatorId: op.operatorId,
+    referenceBlock,
+    tasks: ts.map((t, i) => ({ taskId: t.task.taskId.toString(), taskHash: t.taskHash, output: outputs[i] ?? null })),
+    signature: blsSign(op.sk, digest).toSolidityStrings(),
+  };
 }
 
 /** A signed response body as an operator sends it. */

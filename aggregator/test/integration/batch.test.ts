@@ -1,0 +1,166 @@
+/**
+ * Batch attestation end to end on real Redis and a real anvil with the AVS deployed: operators (real
+ * BLS keys) post signed batches over HTTP (POST /v1/batches); the aggregator groups them by root
+ * and answers the batch with one respondToBatch transaction; a byzantine operator's batch leaf that
+ * differs is slashed through slashBatchDissenter for exactly that task; an abstained task is left
+ * pending; per-task responses to a task a batch answered are 410, and a per-task quorum on a task of
+ * a pending batch does not make it answered twice.
+ *
+ * Four operators of equal stake, one quorum, threshold 6667 bps: any three sign a quorum.
+ */
+import { jest } from '@jest/globals';
+import { bindings, noopLogger } from '@aioracle/sdk';
+import { startAggregator, type Aggregator } from '../../src/index.js';
+import { cleanRedis, equalStakeWorld, requestTasksInOneBlock, signedBatch, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
+
+jest.setTimeout(180_000);
+
+const PREFIX = `aggtest-batch-${process.pid}`;
+const out = (v: number): string => '0x0101000000' + v.toString(16).padStart(2, '0') + '000000';
+let w: World;
+let agg: Aggregator;
+let base: string;
+let submitter: string;
+
+type T = Awaited<ReturnType<typeof requestTasksInOneBlock>>[number];
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  for (;;) {
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status !== 404) return { status: res.status, json };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const oracle = () => bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.provider);
+
+async function responded(ts: T[]): Promise<Map<string, string[]>> {
+  const logs = await oracle().queryFilter(oracle().filters.TaskResponded(), w.deployment.startBlock, 'latest');
+  const m = new Map<string, string[]>();
+  for (const t of ts) m.set(t.task.taskId.toString(), logs.filter((l) => l.args.taskId === t.task.taskId).map((l) => l.transactionHash));
+  return m;
+}
+
+const finalised = (t: T) => waitFor(async () => (await agg.store.getStatus(t.task.taskId.toString())) === 'finalised', 30_000, `task ${t.task.taskId} finalised`);
+
+beforeAll(async () => {
+  w = await equalStakeWorld(4, { thresholdBps: 6667, responseWindowBlocks: 200 });
+  agg = await startAggregator(testConfig(w, PREFIX), { logger: noopLogger, submitterKey: w.submitterKey });
+  base = `http://127.0.0.1:${agg.port}`;
+  submitter = w.anvil.accounts[2]!.address;
+});
+
+afterAll(async () => {
+  await agg?.stop();
+  await w?.close();
+  await cleanRedis(PREFIX);
+});
+
+test('a batch signed by every honest operator finalises every task with one respondToBatch transaction', async () => {
+  const ts = await requestTasksInOneBlock(w, 5);
+  const outputs = ts.map((_, i) => out(i + 1));
+  const nonceBefore = await w.provider.getTransactionCount(submitter);
+  const answers = [];
+  for (const op of w.operators) answers.push((await post('/v1/batches', signedBatch(w, op, ts, outputs))).json);
+  // The third signature completes the quorum; the fourth still counts (202, no new quorum).
+  expect(answers).toEqual([
+    { status: 'accepted', quorumReached: false },
+    { status: 'accepted', quorumReached: false },
+    { status: 'accepted', quorumReached: true },
+    { status: 'accepted', quorumReached: false },
+  ]);
+  // A retry is a duplicate.
+  expect((await post('/v1/batches', signedBatch(w, w.operators[0]!, ts, outputs))).json).toEqual({ status: 'duplicate' });
+  for (const t of ts) await finalised(t);
+  const r = await responded(ts);
+  const txs = new Set([...r.values()].flat());
+  expect([...r.values()].map((v) => v.length)).toEqual(ts.map(() => 1));
+  expect(txs.size).toBe(1);
+  expect(await w.provider.getTransactionCount(submitter)).toBe(nonceBefore + 1);
+  const tx = [...txs][0]!;
+  const batchLogs = await oracle().queryFilter(oracle().filters.BatchResponded(), w.deployment.startBlock, 'latest');
+  expect(batchLogs.filter((l) => l.transactionHash === tx).map((l) => Number(l.args.answered))).toEqual([5]);
+  for (const [i, t] of ts.entries()) {
+    const view = (await (await fetch(`${base}/v1/tasks/${t.task.taskId}`)).json()) as { status: string; txHash: string };
+    expect({ i, status: view.status, txHash: view.txHash }).toEqual({ i, status: 'finalised', txHash: tx });
+  }
+  // Late per-task responses and batches for closed tasks: 410.
+  expect((await post('/v1/responses', signedResponse(w, w.operators[0]!, ts[0]!, outputs[0]!))).status).toBe(410);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  expect(metrics).toMatch(/aioracle_aggregator_batches_received_total\{outcome="accepted"\} [4-9]/);
+  expect(metrics).toMatch(/aioracle_aggregator_batches_submitted_total\{outcome="sent"\} [1-9]/);
+  expect(metrics).toMatch(/aioracle_aggregator_batch_answered_tasks_count [1-9]/);
+  expect(metrics).toMatch(/aioracle_aggregator_batch_quorum_to_submission_seconds_count [1-9]/);
+});
+
+test('a byzantine operator with another output on one task: the honest root lands, the byzantine operator is slashed for exactly that task', async () => {
+  const ts = await requestTasksInOneBlock(w, 4);
+  const honest = ts.map((_, i) => out(0x10 + i));
+  const lie = honest.map((o, i) => (i === 2 ? out(0x7f) : o));
+  const [A, B, C, D] = w.operators as [World['operators'][number], World['operators'][number], World['operators'][number], World['operators'][number]];
+  // The byzantine operator first: its root differs, so it counts for nothing.
+  expect((await post('/v1/batches', signedBatch(w, D, ts, lie))).json).toEqual({ status: 'accepted', quorumReached: false });
+  // It cannot sign a second root for the same batch.
+  expect((await post('/v1/batches', signedBatch(w, D, ts, honest))).status).toBe(409);
+  for (const op of [A, B]) expect((await post('/v1/batches', signedBatch(w, op, ts, honest))).status).toBe(202);
+  expect((await post('/v1/batches', signedBatch(w, C, ts, honest))).json).toEqual({ status: 'accepted', quorumReached: true });
+  for (const t of ts) await finalised(t);
+  const o = oracle();
+  await waitFor(() => o.isSlashed(ts[2]!.task.taskId, D.address), 30_000, 'D slashed for task 3 of the batch');
+  const logs = await o.queryFilter(o.filters.DissenterSlashed(), w.deployment.startBlock, 'latest');
+  const mine = logs.filter((l) => ts.some((t) => t.task.taskId === l.args.taskId));
+  expect(mine.map((l) => [l.args.taskId, l.args.operator])).toEqual([[ts[2]!.task.taskId, D.address]]);
+  for (const t of ts) for (const op of [A, B, C]) expect({ task: t.task.taskId, op: op.address, slashed: await o.isSlashed(t.task.taskId, op.address) }).toEqual({ task: t.task.taskId, op: op.address, slashed: false });
+  const r = await responded(ts);
+  for (const [i, t] of ts.entries()) {
+    const res = await o.queryFilter(o.filters.TaskResponded(t.task.taskId), w.deployment.startBlock, 'latest');
+    expect({ i, n: res.length, output: res[0]?.args.output }).toEqual({ i, n: 1, output: honest[i] });
+  }
+  expect(new Set([...r.values()].flat()).size).toBe(1);
+});
+
+test('an abstained (refused) task: the batch finalises the others and leaves that one pending', async () => {
+  const ts = await requestTasksInOneBlock(w, 3);
+  const outputs = [out(0x21), null, out(0x23)];
+  for (const op of w.operators.slice(0, 3)) expect((await post('/v1/batches', signedBatch(w, op, ts, outputs))).status).toBe(202);
+  await finalised(ts[0]!);
+  await finalised(ts[2]!);
+  const [status] = await oracle().taskStatus(ts[1]!.task.taskId);
+  expect(Number(status)).toBe(1); // TaskStatus.Pending
+  expect(await agg.store.getStatus(ts[1]!.task.taskId.toString())).toBe('pending');
+  // The abstained task can still be answered by the per-task path.
+  for (const op of w.operators.slice(0, 3)) expect((await post('/v1/responses', signedResponse(w, op, ts[1]!, out(0x22)))).status).toBe(202);
+  await finalised(ts[1]!);
+  const r = await responded(ts);
+  expect([...r.values()].map((v) => v.length)).toEqual([1, 1, 1]);
+  expect(r.get(ts[1]!.task.taskId.toString())![0]).not.toBe(r.get(ts[0]!.task.taskId.toString())![0]);
+});
+
+test('a task of a pending batch that reaches a per-task quorum first is answered once: the batch answers the rest', async () => {
+  const ts = await requestTasksInOneBlock(w, 3);
+  const outputs = ts.map((_, i) => out(0x31 + i));
+  // Per-task quorum on the first task before any batch signature.
+  for (const op of w.operators.slice(0, 3)) expect((await post('/v1/responses', signedResponse(w, op, ts[0]!, outputs[0]!))).status).toBe(202);
+  await finalised(ts[0]!);
+  // The batch still carries it (the root is over every task); the contract skips it.
+  for (const op of w.operators.slice(0, 3)) expect((await post('/v1/batches', signedBatch(w, op, ts, outputs))).status).toBe(202);
+  await finalised(ts[1]!);
+  await finalised(ts[2]!);
+  const r = await responded(ts);
+  expect([...r.values()].map((v) => v.length)).toEqual([1, 1, 1]);
+  const batchLogs = await oracle().queryFilter(oracle().filters.BatchResponded(), w.deployment.startBlock, 'latest');
+  const tx = r.get(ts[1]!.task.taskId.toString())![0]!;
+  expect(batchLogs.filter((l) => l.transactionHash === tx).map((l) => Number(l.args.answered))).toEqual([2]);
+
+  // A batch whose every task is already answered: NothingAnswered is success, no transaction mined.
+  const ts2 = await requestTasksInOneBlock(w, 2);
+  const outs2 = [out(0x41), out(0x42)];
+  for (const t of ts2) for (const op of w.operators.slice(0, 3)) await post('/v1/responses', signedResponse(w, op, t, outs2[ts2.indexOf(t)]!));
+  for (const t of ts2) await finalised(t);
+  const nonce = await w.provider.getTransactionCount(submitter);
+  const answers = [];
+  for (const op of w.operators.slice(0, 3)) answers.push((await post('/v1/batches', signedBatch(w, op, ts2, outs2))).status);
+  expect(answers).toEqual([410, 410, 410]);
+  expect(await w.provider.getTransactionCount(submitter)).toBe(nonce);
+});

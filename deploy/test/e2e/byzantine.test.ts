@@ -3,7 +3,8 @@
  * results are still right (the exact-int sample equals its known output; every accepted output is
  * what each honest operator computed and signed), the aggregator proves the dissent and the
  * byzantine operator is slashed on chain (DissenterSlashed, AllocationManager OperatorSlashed, its
- * registry stake down), and no honest operator is.
+ * registry stake down), and no honest operator is. The devnet runs batch attestation: tasks are
+ * answered by respondToBatch and the dissent is proven with batch evidence (slashBatchDissenter).
  */
 import { jest } from '@jest/globals';
 import { bindings, createProvider, destroyProvider } from '@aioracle/sdk';
@@ -54,6 +55,19 @@ describe('e2e: 1 byzantine operator of 4', () => {
     // The aggregator files the dissent evidence after finalisation; the oracle slashes through EigenLayer.
     await eventually('the byzantine operator to be slashed', () => (d.tracker.slashedOperators().includes(getAddress(byz[0]!.address)) ? true : undefined), 60_000, 500);
     expect(d.tracker.slashedOperators()).toEqual([getAddress(byz[0]!.address)]);
+
+    // Batch attestation is the devnet's default: the tasks were answered by respondToBatch, and the
+    // dissent was proven with batch evidence (the operator's batch signature + its leaf's Merkle path).
+    const oracle = bindings.InferenceOracle__factory.connect(d.deployment.avs.inferenceOracle, provider);
+    const batches = await oracle.queryFilter(oracle.filters.BatchResponded(), d.deployment.startBlock);
+    expect(batches.length).toBeGreaterThan(0);
+    const slashes = await oracle.queryFilter(oracle.filters.DissenterSlashed(), d.deployment.startBlock);
+    expect(slashes.length).toBeGreaterThan(0);
+    for (const l of slashes) {
+      const tx = await provider.getTransaction(l.transactionHash);
+      const fn = oracle.interface.parseTransaction({ data: tx!.data })?.name;
+      expect({ taskId: l.args.taskId.toString(), fn }).toEqual({ taskId: l.args.taskId.toString(), fn: 'slashBatchDissenter' });
+    }
 
     const am = bindings.AllocationManager__factory.connect(d.deployment.core.allocationManager, provider);
     const slashedLogs = await am.queryFilter(am.filters.OperatorSlashed(), d.deployment.startBlock);

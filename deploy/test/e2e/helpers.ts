@@ -65,7 +65,8 @@ export function signedOutputs(d: DevnetHandle, operatorName: string): Map<string
   if (!existsSync(file)) return out;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    const rec = JSON.parse(line) as { k: string; o: string };
+    const rec = JSON.parse(line) as { k?: string; o?: string };
+    if (rec.k === undefined || rec.o === undefined) continue; // a batch record ({b, r, n}): its tasks have lines of their own
     const taskId = rec.k.split('/').pop() ?? '';
     out.set(taskId, rec.o.toLowerCase());
   }

@@ -5,9 +5,13 @@
  *   - respondToTask for one quorum with 10, 100 and 200 registered operators and 0, 1, 10 and 50
  *     non-signers (where there are enough operators),
  *   - requestInference, operator registration (AllocationManager.registerForOperatorSets, which
- *     runs the registry callback with its proof-of-possession check), and slashDissenter.
+ *     runs the registry callback with its proof-of-possession check), and slashDissenter;
+ *   - respondToBatch (10 operators, all signing) at 1, 10, 50, 100 and 200 tasks created in one block,
+ *     per task (whole transaction / tasks), in two shapes: `callbacks` (the first task a feed round, every
+ *     other task with a no-op callback) and `feeds` (every task a round of one feed; feed tasks cannot
+ *     have a callback); and slashBatchDissenter (batch evidence with a Merkle proof).
  * Targets (DESIGN §6): respondToTask ≤ 200,000 gas with 0 non-signers, ≤ 12,000 per additional
- * non-signer. Operators are funded with anvil_setBalance (funding is not measured) and registered
+ * non-signer; respondToBatch ≤ 25,000 per task at 100 tasks (callbacks shape). Operators are funded with anvil_setBalance (funding is not measured) and registered
  * through the sdk flow with automine; nothing measured is impersonated.
  * Prints a table, then as the LAST line one JSON object with every figure.
  * Run: npm run bench:gas -w avs-contracts
@@ -17,30 +21,39 @@ import {
   EXAMPLE_MANIFEST_EXACT_INT,
   TxSender,
   bindings,
+  batchDigest,
+  batchLeaf,
   blsSign,
   buildNonSignerData,
+  merkleProof,
+  merkleRoot,
   initBls,
   nonSignerDataToAbi,
   outputHash,
   responseDigest,
   taskAbiValue,
+  taskHash,
   type CreatedTask,
   type G1Point,
 } from '@aioracle/sdk';
 import { deployAll, registerModel, setupOperators, startAnvil, type RegisteredOperator } from '@aioracle/deploy';
-import { JsonRpcProvider, Wallet, ZeroAddress } from 'ethers';
+import { JsonRpcProvider, Wallet, ZeroAddress, type TransactionReceipt } from 'ethers';
 
 const E18 = 10n ** 18n;
 const OPERATOR_COUNTS = [10, 100, 200] as const;
 const NON_SIGNER_COUNTS = [0, 1, 10, 50] as const;
 const TARGET_RESPOND_GAS = 200_000;
 const TARGET_PER_NON_SIGNER_GAS = 12_000;
+const BATCH_SIZES = [1, 10, 50, 100, 200] as const;
+const TARGET_BATCH_PER_TASK_GAS = 25_000;
+/** Init code of a contract whose runtime is one STOP byte: the cheapest possible callback consumer. */
+const NOOP_CONTRACT_INITCODE = '0x6001600c60003960016000f300';
 
 const t0 = Date.now();
 const log = (msg: string): void => console.error(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
 await initBls();
-const anvil = await startAnvil();
+const anvil = await startAnvil({ gasLimit: 200_000_000n }); // 200 tasks must fit in one block
 try {
   const deployer = anvil.accounts[0]!.privateKey;
   // The lowest threshold the oracle accepts (more than two thirds); the threshold check costs the same at any value.
@@ -116,6 +129,92 @@ try {
     return { gasUsed: r.gasUsed, signatoryRecordHash: parsed!.args.getValue('signatoryRecordHash') as string };
   };
 
+  // ---- batches ----
+  const feedsContract = bindings.InferenceFeeds__factory.connect(deployment.avs.inferenceFeeds, provider);
+  const owner = new TxSender(new Wallet(deployer, provider));
+  const batchWallet = new Wallet(anvil.accounts[4]!.privateKey, provider);
+  let feedId = 0n;
+  let noopCallback = '';
+  const setupBatches = async (): Promise<void> => {
+    const r = await owner.send(feedsContract, 'createFeed', [model.modelId, Uint8Array.from([1, 1, 0, 0, 0, 9, 9, 9, 9]), ZeroAddress, 8, 1, 3600, 'bench feed']);
+    const ev = r.logs.map((x) => { try { return feedsContract.interface.parseLog(x); } catch { return null; } }).find((p) => p?.name === 'FeedCreated');
+    feedId = ev!.args.getValue('feedId') as bigint;
+    const d = await (await batchWallet.sendTransaction({ data: NOOP_CONTRACT_INITCODE })).wait();
+    noopCallback = d!.contractAddress!;
+  };
+  /** `n` tasks created in one block (automine off, then one evm_mine), so they share a reference block. */
+  const createInOneBlock = async (n: number, shape: 'callbacks' | 'feeds' | 'plain'): Promise<CreatedTask[]> => {
+    let nonce = await provider.getTransactionCount(batchWallet.address, 'pending');
+    const hashes: string[] = [];
+    await provider.send('evm_setAutomine', [false]);
+    try {
+      for (let i = 0; i < n; i++) {
+        const feed = shape === 'feeds' || (shape === 'callbacks' && i === 0);
+        const callback = shape === 'plain' ? ZeroAddress : noopCallback;
+        const input = Uint8Array.from([1, 1, 0, 0, 0, i & 0xff, i >> 8, n & 0xff, n >> 8, 0, 0, 0, 0]);
+        const tx = feed
+          ? { to: deployment.avs.inferenceFeeds, data: feedsContract.interface.encodeFunctionData('requestFeedRound', [feedId]) }
+          : { to: deployment.avs.inferenceOracle, data: oracle.interface.encodeFunctionData('requestInference', [model.modelId, input, callback, callback === ZeroAddress ? 0 : 50_000]) };
+        const sent = await batchWallet.sendTransaction({ ...tx, value: fee, nonce: nonce++, gasLimit: 400_000 });
+        hashes.push(sent.hash);
+      }
+      await provider.send('evm_mine', []);
+    } finally {
+      await provider.send('evm_setAutomine', [true]);
+    }
+    const receipts = (await Promise.all(hashes.map((h) => provider.getTransactionReceipt(h)))) as TransactionReceipt[];
+    const topic = oracle.interface.getEvent('TaskCreated').topicHash;
+    const created = receipts.map((r) => reader.parseTaskCreated(r.logs.find((x) => x.topics[0] === topic && x.address.toLowerCase() === deployment.avs.inferenceOracle.toLowerCase())!));
+    if (new Set(created.map((c) => c.task.referenceBlock)).size !== 1) throw new Error('batch tasks span several blocks');
+    return created;
+  };
+  const batchOutput = (i: number, variant = 0): Uint8Array => Uint8Array.from([1, 1, 0, 0, 0, 7, i & 0xff, i >> 8, 0, 9 + variant, 0, 0, 0]);
+  const batchDigestFor = (created: CreatedTask[], outputs: Uint8Array[]): { digest: string; leaves: string[] } => {
+    const leaves = created.map((c, i) => batchLeaf(taskHash(c.task), outputHash(outputs[i]!)));
+    const digest = batchDigest({ chainId: anvil.chainId, oracle: deployment.avs.inferenceOracle, referenceBlock: created[0]!.task.referenceBlock, batchRoot: merkleRoot(leaves), leafCount: leaves.length });
+    return { digest, leaves };
+  };
+  const respondBatch = async (created: CreatedTask[]): Promise<{ gasUsed: bigint; signatoryRecordHash: string; outputs: Uint8Array[] }> => {
+    const outputs = created.map((_, i) => batchOutput(i));
+    const states = await reader.getQuorumStates(created[0]!.task.quorumNumbers, created[0]!.task.referenceBlock);
+    const members = new Set(states[0]!.operators.map((o) => o.operatorId));
+    const { digest } = batchDigestFor(created, outputs);
+    const sigs = new Map<string, G1Point>(operators.filter((o) => members.has(o.operatorId.toLowerCase())).map((o) => [o.operatorId, blsSign(o.blsKeyPair.secretKey, digest)]));
+    const data = buildNonSignerData(states, sigs);
+    const r = await submitter.send(oracle, 'respondToBatch', [created.map((c) => taskAbiValue(c.task)), outputs, nonSignerDataToAbi(data)], { gasLimit: 30_000_000n });
+    const parsed = r.logs.map((x) => { try { return oracle.interface.parseLog(x); } catch { return null; } }).filter((p) => p?.name === 'TaskResponded');
+    if (parsed.length !== created.length) throw new Error(`batch answered ${parsed.length} of ${created.length}`);
+    return { gasUsed: r.gasUsed, signatoryRecordHash: parsed[0]!.args.getValue('signatoryRecordHash') as string, outputs };
+  };
+  const batchGas: Record<string, Record<string, number>> = { callbacks: {}, feeds: {} };
+  let slashBatchGas = 0n;
+  /** A 1-task batch of a task without callback or feed: the like-for-like comparison with respondToTask. */
+  let batchPlain1 = 0;
+  const measureBatches = async (): Promise<void> => {
+    await setupBatches();
+    batchPlain1 = Number((await respondBatch(await createInOneBlock(1, 'plain'))).gasUsed);
+    log(`respondToBatch plain n=1: ${batchPlain1}`);
+    for (const shape of ['callbacks', 'feeds'] as const) {
+      for (const n of BATCH_SIZES) {
+        const created = await createInOneBlock(n, shape);
+        const r = await respondBatch(created);
+        batchGas[shape]![n] = Math.round(Number(r.gasUsed) / n);
+        log(`respondToBatch ${shape} n=${n}: ${r.gasUsed} (${batchGas[shape]![n]} per task)`);
+        if (shape === 'callbacks' && n === 10) {
+          // slashBatchDissenter: operator 0 also signed a root in which task 3's output differs.
+          const mine = r.outputs.map((o, i) => (i === 3 ? batchOutput(i, 1) : o));
+          const { digest, leaves } = batchDigestFor(created, mine);
+          const op = operators[0]!;
+          const sig = blsSign(op.blsKeyPair.secretKey, digest).toSolidity();
+          const proof = { leafCount: n, leafIndex: 3, siblings: merkleProof(leaves, 3) };
+          const s = await submitter.send(oracle, 'slashBatchDissenter', [taskAbiValue(created[3]!.task), r.outputs[3]!, r.signatoryRecordHash, mine[3]!, op.address, proof, { X: sig[0], Y: sig[1] }]);
+          slashBatchGas = s.gasUsed;
+          log(`slashBatchDissenter: ${s.gasUsed}`);
+        }
+      }
+    }
+  };
+
   const respondGas: Record<string, Record<string, number>> = {};
   let requestGas = 0n;
   let slashGas = 0n;
@@ -123,6 +222,7 @@ try {
     await addOperators(n);
     log(`${n} operators registered`);
     respondGas[n] = {};
+    if (n === OPERATOR_COUNTS[0]) await measureBatches();
     for (const k of NON_SIGNER_COUNTS) {
       if (k >= n || (n - k) * 10_000 < n * 6667) continue; // the signers (the larger stakes) must reach 66.67%
       const { created, gasUsed } = await request();
@@ -166,6 +266,15 @@ try {
   console.log(`requestInference                  ${requestGas}`);
   for (const r of registrationGas) console.log(`registerForOperatorSets (#${r.nth})`.padEnd(34) + String(r.gas));
   console.log(`slashDissenter                    ${slashGas}`);
+  console.log('');
+  console.log(`respondToBatch gas per task (whole transaction / tasks), ${OPERATOR_COUNTS[0]} operators all signing`);
+  console.log(`${'shape'.padEnd(10)}${BATCH_SIZES.map((n) => `${n} tasks`.padStart(12)).join('')}`);
+  for (const shape of ['callbacks', 'feeds'] as const) {
+    console.log(`${shape.padEnd(10)}${BATCH_SIZES.map((n) => String(batchGas[shape]![n] ?? '-').padStart(12)).join('')}`);
+  }
+  console.log(`slashBatchDissenter               ${slashBatchGas}`);
+  const batchAt100 = batchGas.callbacks![100] ?? Infinity;
+  console.log(`target: respondToBatch(100 tasks, callbacks) <= ${TARGET_BATCH_PER_TASK_GAS} per task: ${batchAt100 <= TARGET_BATCH_PER_TASK_GAS ? 'met' : 'MISSED'} (${batchAt100}); 1-task batch without callback or feed ${batchPlain1} vs respondToTask ${respondGas[OPERATOR_COUNTS[0]]![0]}`);
   console.log(`targets: respondToTask(0 non-signers) <= ${TARGET_RESPOND_GAS}: ${maxZero <= TARGET_RESPOND_GAS ? 'met' : 'MISSED'} (max ${maxZero}); per non-signer <= ${TARGET_PER_NON_SIGNER_GAS}: ${maxPer <= TARGET_PER_NON_SIGNER_GAS ? 'met' : 'MISSED'} (max ${maxPer})`);
   console.log(
     JSON.stringify({
@@ -174,8 +283,12 @@ try {
       requestInference: Number(requestGas),
       registerOperator: registration,
       slashDissenter: Number(slashGas),
-      targets: { respondToTaskZeroNonSigners: TARGET_RESPOND_GAS, perNonSigner: TARGET_PER_NON_SIGNER_GAS },
-      met: { respondToTaskZeroNonSigners: maxZero <= TARGET_RESPOND_GAS, perNonSigner: maxPer <= TARGET_PER_NON_SIGNER_GAS },
+      batch: batchGas.callbacks,
+      batchFeeds: batchGas.feeds,
+      batchPlain1,
+      slashBatchDissenter: Number(slashBatchGas),
+      targets: { respondToTaskZeroNonSigners: TARGET_RESPOND_GAS, perNonSigner: TARGET_PER_NON_SIGNER_GAS, batchPerTaskAt100: TARGET_BATCH_PER_TASK_GAS },
+      met: { respondToTaskZeroNonSigners: maxZero <= TARGET_RESPOND_GAS, perNonSigner: maxPer <= TARGET_PER_NON_SIGNER_GAS, batchPerTaskAt100: batchAt100 <= TARGET_BATCH_PER_TASK_GAS },
       runtimeSec: Math.round((Date.now() - t0) / 1000),
     }),
   );

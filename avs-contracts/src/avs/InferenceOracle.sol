@@ -242,7 +242,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         IOperatorRegistryTypes.SignatureCheckResult memory r =
             _checkQuorum(task, _responseDigest(taskHash, outputHash), params);
         if (task.fee != 0) _state.escrowedFees = st.escrowedFees - uint88(task.fee); // fee <= uint88 max at creation
-        _record(task, taskHash, output, outputHash, r);
+        _record(task, taskHash, output, outputHash, r.signatoryRecordHash, _stakes(r));
     }
 
     /// @notice Answer a batch: `tasks` (1..256, one referenceBlock and quorum configuration) with `outputs[i]` for
@@ -263,7 +263,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         (bytes32 root, bytes32[] memory hashes) = _batchRoot(tasks, outputs);
         IOperatorRegistryTypes.SignatureCheckResult memory r =
             _checkQuorum(first, _batchDigest(referenceBlock, root, uint32(n)), params);
-        (uint256 answered, uint256 fees) = _recordBatch(tasks, outputs, hashes, r);
+        (uint256 answered, uint256 fees) = _recordBatch(tasks, outputs, hashes, r.signatoryRecordHash, _stakes(r));
         if (answered == 0) revert NothingAnswered();
         // re-read: a callback may have created (and escrowed) a task meanwhile
         if (fees != 0) _state.escrowedFees -= uint88(fees);
@@ -527,25 +527,34 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
                 revert(0, 0x24)
             }
             len := add(add(bOff, 0x20), shl(5, calldataload(add(task, bOff))))
+            if or(gt(len, calldatasize()), gt(add(task, len), calldatasize())) {
+                mstore(0, mismatch)
+                mstore(4, calldataload(task))
+                revert(0, 0x24)
+            }
             m := mload(0x40)
             mstore(m, 0x20)
             calldatacopy(add(m, 0x20), task, len)
         }
     }
 
-    /// @dev _hashTask, and the hash of the task's quorumNumbers and quorumThresholdBps (the tuple's tail after its
-    /// 12-word head).
-    function _hashTaskAndConfig(Task calldata task) internal pure returns (bytes32 h, bytes32 cfg) {
-        (uint256 m, uint256 len) = _copyTask(task);
+    /// @dev tasks[i] without the ABI decoder's checks (the task hash binds every byte that is used).
+    function _taskAt(Task[] calldata tasks, uint256 i) internal pure returns (Task calldata task) {
         assembly ("memory-safe") {
-            h := keccak256(m, add(len, 0x20))
-            cfg := keccak256(add(m, 0x1a0), sub(len, 0x180))
+            task := add(tasks.offset, calldataload(add(tasks.offset, shl(5, i))))
         }
     }
 
-    /// @dev keccak256(output), or 0 (abstain) for an empty output.
-    function _outputHash(bytes calldata output) internal pure returns (bytes32) {
-        return output.length == 0 ? bytes32(0) : keccak256(output);
+    /// @dev outputs[i] with one bounds check instead of the ABI decoder's.
+    function _outputAt(bytes[] calldata outputs, uint256 i) internal pure returns (bytes calldata output) {
+        assembly ("memory-safe") {
+            let p := add(outputs.offset, calldataload(add(outputs.offset, shl(5, i))))
+            output.length := calldataload(p)
+            output.offset := add(p, 0x20)
+            if or(gt(output.length, calldatasize()), gt(add(output.offset, output.length), calldatasize())) {
+                revert(0, 0)
+            }
+        }
     }
 
     /// @dev The batch tree's root over leaf(taskHash, outputHash) of each task (an empty output = outputHash 0),
@@ -561,18 +570,12 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         while (width < n) width <<= 1;
         bytes32[] memory tree = new bytes32[](width);
         hashes = new bytes32[](2 * n);
-        uint32 referenceBlock = tasks[0].referenceBlock;
+        uint256 referenceBlock = tasks[0].referenceBlock;
         bytes32 cfg;
         for (uint256 i; i < n; ++i) {
-            Task calldata task = tasks[i];
-            if (task.referenceBlock != referenceBlock) revert BatchMismatch();
-            (bytes32 taskHash, bytes32 c) = _hashTaskAndConfig(task);
+            bytes32 c = _hashLeaf(_taskAt(tasks, i), _outputAt(outputs, i), referenceBlock, hashes, tree, i);
             if (i == 0) cfg = c;
             else if (c != cfg) revert BatchMismatch();
-            bytes32 outputHash = _outputHash(outputs[i]);
-            hashes[2 * i] = taskHash;
-            hashes[2 * i + 1] = outputHash;
-            tree[i] = _leaf(taskHash, outputHash);
         }
         assembly ("memory-safe") {
             let p := add(tree, 0x20)
@@ -586,52 +589,112 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         }
     }
 
+    /// @dev Task i of a batch: checks its referenceBlock, writes its taskHash and outputHash to hashes[2i..2i+1]
+    /// and its leaf to tree[i]; returns the hash of its quorumNumbers and quorumThresholdBps (the tuple's tail
+    /// after its 12-word head).
+    function _hashLeaf(
+        Task calldata task,
+        bytes calldata output,
+        uint256 referenceBlock,
+        bytes32[] memory hashes,
+        bytes32[] memory tree,
+        uint256 i
+    ) internal pure returns (bytes32 cfg) {
+        (uint256 m, uint256 len) = _copyTask(task); // canonical: the raw head words are the decoded fields
+        bool sameBlock;
+        assembly ("memory-safe") {
+            sameBlock := eq(calldataload(add(task, 0x80)), referenceBlock)
+            let taskHash := keccak256(m, add(len, 0x20))
+            cfg := keccak256(add(m, 0x1a0), sub(len, 0x180))
+            let outputHash := 0
+            if output.length {
+                calldatacopy(m, output.offset, output.length)
+                outputHash := keccak256(m, output.length)
+            }
+            let h := add(hashes, shl(6, i))
+            mstore(add(h, 0x20), taskHash)
+            mstore(add(h, 0x40), outputHash)
+            mstore(m, 0)
+            mstore(add(m, 1), taskHash)
+            mstore(add(m, 0x21), outputHash)
+            mstore(add(add(tree, 0x20), shl(5, i)), keccak256(m, 0x41))
+        }
+        if (!sameBlock) revert BatchMismatch();
+    }
+
     /// @dev Records every non-abstain task of a verified batch that is still pending and within its deadline.
     function _recordBatch(
         Task[] calldata tasks,
         bytes[] calldata outputs,
         bytes32[] memory hashes,
-        IOperatorRegistryTypes.SignatureCheckResult memory r
+        bytes32 signatoryRecordHash,
+        bytes memory stakes
     ) internal returns (uint256 answered, uint256 fees) {
         uint256 n = tasks.length;
         for (uint256 i; i < n; ++i) {
-            bytes32 outputHash = hashes[2 * i + 1];
+            bytes32 taskHash;
+            bytes32 outputHash;
+            assembly ("memory-safe") {
+                let h := add(hashes, shl(6, i))
+                taskHash := mload(add(h, 0x20))
+                outputHash := mload(add(h, 0x40))
+            }
             if (outputHash == 0) continue; // abstain: stays pending
-            Task calldata task = tasks[i];
-            bytes32 taskHash = hashes[2 * i];
+            Task calldata task = _taskAt(tasks, i);
             if (uint256(_taskState[task.taskId]) != uint256(taskHash) & HASH_MASK) continue; // not pending
             if (block.number > task.deadlineBlock) continue;
-            uint256 fmp;
-            assembly ("memory-safe") {
-                fmp := mload(0x40)
-            }
-            _record(task, taskHash, outputs[i], outputHash, r);
-            // nothing _record allocates outlives it: reuse the memory for the next task
-            assembly ("memory-safe") {
-                mstore(0x40, fmp)
-            }
+            _record(task, taskHash, _outputAt(outputs, i), outputHash, signatoryRecordHash, stakes);
             fees += task.fee;
             ++answered;
         }
     }
 
+    /// @dev abi.encode(signedStake, totalStake): the tail of every TaskResponded of one signature check.
+    function _stakes(IOperatorRegistryTypes.SignatureCheckResult memory r) internal pure returns (bytes memory) {
+        return abi.encode(r.signedStake, r.totalStake);
+    }
+
     /// @dev The effects of an accepted answer (after every check; the caller releases the escrowed fee): the slot
-    /// commitment, the feed, the audit event and the callback.
+    /// commitment, the feed, the audit event and the callback. `stakes` is _stakes of the signature check.
     function _record(
         Task calldata task,
         bytes32 taskHash,
         bytes calldata output,
         bytes32 outputHash,
-        IOperatorRegistryTypes.SignatureCheckResult memory r
+        bytes32 signatoryRecordHash,
+        bytes memory stakes
     ) internal {
-        _taskState[task.taskId] = bytes32(
-            (block.number << 224)
-                | (uint256(keccak256(abi.encode(taskHash, outputHash, r.signatoryRecordHash))) & HASH_MASK)
-        );
-        if (task.feedId != 0) IInferenceFeeds(feeds).recordAnswer(task.feedId, task.taskId, output);
-        emit TaskResponded(
-            task.taskId, taskHash, outputHash, output, r.signedStake, r.totalStake, r.signatoryRecordHash
-        );
+        uint64 taskId = task.taskId;
+        uint256 commitment;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, taskHash)
+            mstore(add(m, 0x20), outputHash)
+            mstore(add(m, 0x40), signatoryRecordHash)
+            commitment := keccak256(m, 0x60)
+        }
+        _taskState[taskId] = bytes32((block.number << 224) | (commitment & HASH_MASK));
+        if (task.feedId != 0) IInferenceFeeds(feeds).recordAnswer(task.feedId, taskId, output);
+        // emit TaskResponded(taskId, taskHash, outputHash, output, signedStake, totalStake, signatoryRecordHash),
+        // encoded by hand: the stakes' encoding is copied from `stakes` instead of re-encoded for every task
+        bytes32 topic = TaskResponded.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let outLen := output.length
+            let padded := and(add(outLen, 31), not(31))
+            let offSigned := add(0xc0, padded)
+            let stakesLen := sub(mload(stakes), 0x40) // without abi.encode's two offsets
+            mstore(m, outputHash)
+            mstore(add(m, 0x20), 0xa0)
+            mstore(add(m, 0x40), offSigned)
+            mstore(add(m, 0x60), add(offSigned, sub(mload(add(stakes, 0x40)), 0x40)))
+            mstore(add(m, 0x80), signatoryRecordHash)
+            mstore(add(m, add(0xa0, padded)), 0) // zero padding of the output's last word
+            mstore(add(m, 0xa0), outLen)
+            calldatacopy(add(m, 0xc0), output.offset, outLen)
+            mcopy(add(m, offSigned), add(stakes, 0x60), stakesLen)
+            log3(m, add(offSigned, stakesLen), topic, taskId, taskHash)
+        }
         if (task.callback != address(0)) _callBack(task, output);
     }
 
@@ -728,13 +791,23 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         uint256 gasLimit = task.callbackGasLimit;
         uint256 needed = gasLimit + gasLimit / 63 + CALLBACK_RESERVE;
         if (gasleft() < needed) revert InsufficientGasForCallback(gasleft(), needed);
-        bytes memory data = abi.encodeCall(IInferenceCallback.onInferenceResult, (task.taskId, output));
+        uint64 taskId = task.taskId;
         address target = task.callback;
+        bytes4 selector = IInferenceCallback.onInferenceResult.selector;
         bool ok;
         assembly ("memory-safe") {
-            ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+            // abi.encodeCall(onInferenceResult, (taskId, output)) at the free memory pointer, not allocated
+            let m := mload(0x40)
+            let padded := and(add(output.length, 31), not(31))
+            mstore(m, selector)
+            mstore(add(m, 0x04), taskId)
+            mstore(add(m, 0x24), 0x40)
+            mstore(add(m, add(0x44, padded)), 0) // zero padding of the output's last word
+            mstore(add(m, 0x44), output.length)
+            calldatacopy(add(m, 0x64), output.offset, output.length)
+            ok := call(gasLimit, target, 0, m, add(0x64, padded), 0, 0)
         }
-        emit CallbackResult(task.taskId, target, ok);
+        emit CallbackResult(taskId, target, ok);
     }
 
     /// @dev slashDissenter and slashBatchDissenter once the evidence digest (what `operator` signed) is known: the

@@ -5,9 +5,13 @@ import {AvsFixture} from "./utils/AvsFixture.sol";
 import {RecordingConsumer} from "./utils/Consumers.sol";
 import {BN254} from "../../src/avs/libraries/BN254.sol";
 import {IInferenceOracleEvents} from "../../src/interfaces/IInferenceOracle.sol";
+import {IOperatorRegistry} from "../../src/interfaces/IOperatorRegistry.sol";
+import {IInputSource} from "../../src/interfaces/IInputSource.sol";
+import {OperatorSet} from "../../src/interfaces/eigenlayer/OperatorSetLib.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 /// @notice respondToBatch and slashBatchDissenter (docs/protocol.md "Batch attestation"). Five operators with
-/// equal stake in quorum 0, threshold 60%.
+/// equal stake in quorum 0, threshold 60%; operator 4 is the dissenter where there is one.
 contract BatchTest is AvsFixture {
     bytes internal constant INPUT = hex"0a0b0c";
 
@@ -62,5 +66,419 @@ contract BatchTest is AvsFixture {
         assertEq(
             oracle.batchDigest(tasks[0].referenceBlock, root, 3), _batchDigest(tasks, outs), "batchDigest view"
         );
+    }
+
+    // ---- helpers ----
+
+    function _honest() internal view returns (bool[] memory signs) {
+        signs = _all(true);
+        signs[4] = false;
+    }
+
+    function _status(Task memory t) internal view returns (TaskStatus st) {
+        (st,) = oracle.taskStatus(t.taskId);
+    }
+
+    function _magnitude(address op) internal view returns (uint64) {
+        return allocationManager.getAllocation(op, OperatorSet(address(oracle), 0), strategy).currentMagnitude;
+    }
+
+    function _pair(Task memory a, Task memory b) internal pure returns (Task[] memory t) {
+        t = new Task[](2);
+        t[0] = a;
+        t[1] = b;
+    }
+
+    function _outs2(bytes memory a, bytes memory b) internal pure returns (bytes[] memory o) {
+        o = new bytes[](2);
+        o[0] = a;
+        o[1] = b;
+    }
+
+    // ---- respondToBatch ----
+
+    function test_callbackConsumerAndFeedTask() public {
+        RecordingConsumer consumer = new RecordingConsumer();
+        (uint64 feedId,) = feeds.createFeed(MODEL_EXACT, INPUT, IInputSource(address(0)), 8, 1, 3600, "feed");
+        Task[] memory tasks = new Task[](3);
+        tasks[0] = _request(MODEL_EXACT, INPUT, address(consumer), 100_000);
+        vm.recordLogs();
+        vm.prank(requester);
+        feeds.requestFeedRound{value: FEE}(feedId);
+        tasks[1] = _lastTask();
+        tasks[2] = _request(MODEL_EXACT, hex"01", address(0), 0);
+        vm.roll(block.number + 1);
+        bytes[] memory outs = _outputs(3);
+        outs[1] = _output(_vals(7, 42, 9));
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _honest());
+        bytes32 srh = _srh(tasks[0].referenceBlock, p);
+
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracleEvents.TaskResponded(
+            tasks[0].taskId, _taskHash(tasks[0]), keccak256(outs[0]), outs[0], _u96(40 ether), _u96(50 ether), srh
+        );
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracleEvents.CallbackResult(tasks[0].taskId, address(consumer), true);
+        oracle.respondToBatch(tasks, outs, p);
+
+        assertEq(consumer.lastTaskId(), tasks[0].taskId, "callback got the task");
+        assertEq(consumer.lastOutput(), outs[0], "callback got the output");
+        (uint80 roundId, int256 answer,,,) = feeds.latestFeedRound(feedId);
+        assertEq(uint256(roundId), 1, "feed round 1");
+        assertEq(answer, int256(42), "feed answer is element 1");
+        for (uint256 i; i < 3; ++i) {
+            assertEq(uint256(_status(tasks[i])), uint256(TaskStatus.Responded), "answered");
+            assertTrue(oracle.isResponse(tasks[i].taskId, _taskHash(tasks[i]), keccak256(outs[i]), srh), "commitment");
+        }
+    }
+
+    function _u96(uint96 v) internal pure returns (uint96[] memory a) {
+        a = new uint96[](1);
+        a[0] = v;
+    }
+
+    function test_abstainedTaskStaysPendingThenExpiresAndRefunds() public {
+        Task[] memory tasks = _tasks(2);
+        bytes[] memory outs = _outputs(2);
+        outs[0] = "";
+        oracle.respondToBatch(tasks, outs, _signBatch(tasks, outs, _all(true)));
+        assertEq(uint256(_status(tasks[0])), uint256(TaskStatus.Pending), "abstained: pending");
+        vm.roll(tasks[0].deadlineBlock + 1);
+        uint256 before = requester.balance;
+        oracle.expireTask(tasks[0]);
+        assertEq(uint256(_status(tasks[0])), uint256(TaskStatus.Expired), "expired");
+        assertEq(requester.balance, before + FEE, "refunded");
+        assertEq(oracle.escrowedFees(), 0, "nothing left in escrow");
+    }
+
+    function test_alreadyAnsweredTaskSkipped() public {
+        Task[] memory tasks = _tasks(2);
+        bytes[] memory outs = _outputs(2);
+        bytes memory first = _output(_vals(5, 5, 5));
+        NonSignerStakesAndSignature memory p1 = _sign(tasks[0], _digest(tasks[0], first), _all(true));
+        oracle.respondToTask(tasks[0], first, p1);
+        bytes32 srh1 = _srh(tasks[0].referenceBlock, p1);
+
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _honest());
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracleEvents.BatchResponded(
+            _root(_leaves(tasks, outs)), tasks[0].referenceBlock, 2, 1, _srh(tasks[0].referenceBlock, p)
+        );
+        oracle.respondToBatch(tasks, outs, p);
+        assertTrue(oracle.isResponse(tasks[0].taskId, _taskHash(tasks[0]), keccak256(first), srh1), "first answer kept");
+        assertEq(uint256(_status(tasks[1])), uint256(TaskStatus.Responded), "the other answered");
+        // the same batch again answers nothing
+        vm.expectRevert(IInferenceOracleEvents.NothingAnswered.selector);
+        oracle.respondToBatch(tasks, outs, p);
+    }
+
+    function test_pastDeadlineTaskSkipped() public {
+        Task memory a = _request(MODEL_EXACT, INPUT, address(0), 0);
+        oracle.setConfig(Config(2, CHALLENGE_WINDOW, MAX_STALE, 4096, 1_000_000));
+        Task memory b = _request(MODEL_EXACT, hex"02", address(0), 0); // same block, earlier deadline
+        vm.roll(b.deadlineBlock + 1);
+        Task[] memory tasks = _pair(a, b);
+        bytes[] memory outs = _outputs(2);
+        oracle.respondToBatch(tasks, outs, _signBatch(tasks, outs, _all(true)));
+        assertEq(uint256(_status(a)), uint256(TaskStatus.Responded), "in time: answered");
+        assertEq(uint256(_status(b)), uint256(TaskStatus.Pending), "past deadline: skipped");
+    }
+
+    function test_nothingAnswered() public {
+        Task[] memory tasks = _tasks(2);
+        bytes[] memory outs = new bytes[](2); // all abstain
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        vm.expectRevert(IInferenceOracleEvents.NothingAnswered.selector);
+        oracle.respondToBatch(tasks, outs, p);
+    }
+
+    function test_batchSize() public {
+        Task[] memory tasks = _tasks(1);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, _outputs(1), _all(true));
+        vm.expectRevert(IInferenceOracleEvents.BatchSize.selector);
+        oracle.respondToBatch(new Task[](0), new bytes[](0), p);
+        vm.expectRevert(IInferenceOracleEvents.BatchSize.selector);
+        oracle.respondToBatch(tasks, _outputs(2), p);
+        Task[] memory many = new Task[](257);
+        for (uint256 i; i < many.length; ++i) {
+            many[i] = tasks[0];
+        }
+        vm.expectRevert(IInferenceOracleEvents.BatchSize.selector);
+        oracle.respondToBatch(many, _outputs(257), p);
+    }
+
+    function test_mismatch_referenceBlock() public {
+        Task memory a = _request(MODEL_EXACT, INPUT, address(0), 0);
+        vm.roll(block.number + 1);
+        Task memory b = _request(MODEL_EXACT, INPUT, address(0), 0);
+        vm.roll(block.number + 1);
+        Task[] memory tasks = _pair(a, b);
+        bytes[] memory outs = _outputs(2);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        vm.expectRevert(IInferenceOracleEvents.BatchMismatch.selector);
+        oracle.respondToBatch(tasks, outs, p);
+    }
+
+    function test_mismatch_quorumConfig() public {
+        Task memory a = _request(MODEL_EXACT, INPUT, address(0), 0);
+        _useQuorums(hex"00", _bps1(5000)); // same block, another threshold
+        Task memory b = _request(MODEL_EXACT, INPUT, address(0), 0);
+        vm.roll(block.number + 1);
+        Task[] memory tasks = _pair(a, b);
+        bytes[] memory outs = _outputs(2);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        vm.expectRevert(IInferenceOracleEvents.BatchMismatch.selector);
+        oracle.respondToBatch(tasks, outs, p);
+        // and in the other order
+        vm.expectRevert(IInferenceOracleEvents.BatchMismatch.selector);
+        oracle.respondToBatch(_pair(b, a), outs, p);
+    }
+
+    function test_thresholdNotMet() public {
+        Task[] memory tasks = _tasks(2);
+        bytes[] memory outs = _outputs(2);
+        bool[] memory signs = new bool[](5);
+        signs[0] = true;
+        signs[1] = true; // 40% < 60%
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, signs);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceOracleEvents.ThresholdNotMet.selector, 0, 20 ether, 50 ether, 6000)
+        );
+        oracle.respondToBatch(tasks, outs, p);
+    }
+
+    function test_paused() public {
+        Task[] memory tasks = _tasks(1);
+        bytes[] memory outs = _outputs(1);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        oracle.pause();
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        oracle.respondToBatch(tasks, outs, p);
+        oracle.unpause();
+        oracle.respondToBatch(tasks, outs, p);
+    }
+
+    function test_staleReferenceBlock() public {
+        Task[] memory tasks = _tasks(1);
+        bytes[] memory outs = _outputs(1);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        vm.roll(uint256(tasks[0].referenceBlock) + MAX_STALE + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceOracleEvents.StaleReferenceBlock.selector, tasks[0].referenceBlock, MAX_STALE)
+        );
+        oracle.respondToBatch(tasks, outs, p);
+    }
+
+    function test_wrongOutputInCalldataFailsSignature() public {
+        Task[] memory tasks = _tasks(3);
+        bytes[] memory outs = _outputs(3);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        outs[2] = _output(_vals(9, 9, 9));
+        vm.expectRevert(IOperatorRegistry.InvalidSignature.selector);
+        oracle.respondToBatch(tasks, outs, p);
+        outs[2] = ""; // an abstention is a different leaf too
+        vm.expectRevert(IOperatorRegistry.InvalidSignature.selector);
+        oracle.respondToBatch(tasks, outs, p);
+        // a task's response digest is not a batch digest
+        Task[] memory one = new Task[](1);
+        one[0] = tasks[0];
+        bytes[] memory out1 = new bytes[](1);
+        out1[0] = outs[0];
+        NonSignerStakesAndSignature memory single = _sign(tasks[0], _digest(tasks[0], outs[0]), _all(true));
+        vm.expectRevert(IOperatorRegistry.InvalidSignature.selector);
+        oracle.respondToBatch(one, out1, single);
+    }
+
+    function test_nonCanonicalTaskEncodingRejected() public {
+        Task[] memory tasks = _tasks(1);
+        bytes[] memory outs = _outputs(1);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, outs, _all(true));
+        bytes memory data = abi.encodeCall(oracle.respondToBatch, (tasks, outs, p));
+        // the task tuple starts after selector, 3 head words, the array length and its one offset: move its
+        // quorumNumbers offset (head word 10) by a word
+        uint256 at = 4 + 32 * 3 + 32 * 2 + 32 * 10;
+        uint256 w;
+        assembly {
+            w := mload(add(add(data, 0x20), at))
+        }
+        assertEq(w, 0x180, "found the offset");
+        assembly {
+            mstore(add(add(data, 0x20), at), 0x1a0)
+        }
+        (bool ok, bytes memory ret) = address(oracle).call(data);
+        assertFalse(ok, "rejected");
+        assertEq(ret, abi.encodeWithSelector(IInferenceOracleEvents.TaskMismatch.selector, tasks[0].taskId), "TaskMismatch");
+    }
+
+    // ---- slashBatchDissenter ----
+
+    /// @dev Three tasks answered in a batch by operators 0-3 with `accepted`; operator 4 signed `dissent` (its
+    /// own root). Returns its proof for task `k` and signature.
+    function _dissentSetup(bytes[] memory accepted, bytes[] memory dissent)
+        internal
+        returns (Task[] memory tasks, bytes32 srh, BN254.G1Point memory sig)
+    {
+        tasks = _tasks(accepted.length);
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, accepted, _honest());
+        oracle.respondToBatch(tasks, accepted, p);
+        srh = _srh(tasks[0].referenceBlock, p);
+        sig = _signOne(ops[4], _batchDigest(tasks, dissent));
+    }
+
+    function test_slashBatchDissenter_slashedForTheDifferingTaskOnly() public {
+        bytes[] memory accepted = _outputs(3);
+        bytes[] memory dissent = _outputs(3);
+        dissent[1] = _output(_vals(1, 2, 4));
+        (Task[] memory tasks, bytes32 srh, BN254.G1Point memory sig) = _dissentSetup(accepted, dissent);
+        bytes32[] memory leaves = _leaves(tasks, dissent);
+
+        // the tasks where it agreed: not slashable
+        vm.expectRevert(IInferenceOracleEvents.SameOutput.selector);
+        oracle.slashBatchDissenter(tasks[0], accepted[0], srh, dissent[0], ops[4], _proof(leaves, 0), sig);
+
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracleEvents.DissenterSlashed(
+            tasks[1].taskId, ops[4], registry.operatorIdOf(ops[4]), keccak256(dissent[1]), hex"00", SLASH_WAD
+        );
+        oracle.slashBatchDissenter(tasks[1], accepted[1], srh, dissent[1], ops[4], _proof(leaves, 1), sig);
+        assertEq(_magnitude(ops[4]), 0.9e18, "slashed once");
+        assertTrue(oracle.isSlashed(tasks[1].taskId, ops[4]), "recorded");
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracleEvents.AlreadySlashed.selector, tasks[1].taskId, ops[4]));
+        oracle.slashBatchDissenter(tasks[1], accepted[1], srh, dissent[1], ops[4], _proof(leaves, 1), sig);
+
+        // an honest operator's batch signature opens to the accepted outputs only
+        BN254.G1Point memory honestSig = _signOne(ops[0], _batchDigest(tasks, accepted));
+        bytes32[] memory honestLeaves = _leaves(tasks, accepted);
+        vm.expectRevert(IInferenceOracleEvents.SameOutput.selector);
+        oracle.slashBatchDissenter(tasks[1], accepted[1], srh, accepted[1], ops[0], _proof(honestLeaves, 1), honestSig);
+        vm.expectRevert(IInferenceOracleEvents.InvalidDissentSignature.selector);
+        oracle.slashBatchDissenter(tasks[1], accepted[1], srh, dissent[1], ops[0], _proof(leaves, 1), honestSig);
+        assertEq(_magnitude(ops[0]), 1e18, "honest untouched");
+    }
+
+    function test_slashBatchDissenter_invalidProofs() public {
+        bytes[] memory accepted = _outputs(3);
+        bytes[] memory dissent = _outputs(3);
+        dissent[2] = _output(_vals(9, 9, 9));
+        (Task[] memory tasks, bytes32 srh, BN254.G1Point memory sig) = _dissentSetup(accepted, dissent);
+        bytes32[] memory leaves = _leaves(tasks, dissent);
+        BatchProof memory good = _proof(leaves, 2);
+
+        BatchProof memory bad = _proof(leaves, 2);
+        bad.leafIndex = 3; // = leafCount... of 3: out of range (the padding leaf)
+        vm.expectRevert(IInferenceOracleEvents.InvalidBatchProof.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+        bad = _proof(leaves, 2);
+        bad.leafCount = 0;
+        vm.expectRevert(IInferenceOracleEvents.InvalidBatchProof.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+        bad.leafCount = 257;
+        bad.siblings = new bytes32[](9);
+        vm.expectRevert(IInferenceOracleEvents.InvalidBatchProof.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+        bad = _proof(leaves, 2);
+        bad.siblings = new bytes32[](1); // too short for 3 leaves
+        bad.siblings[0] = good.siblings[0];
+        vm.expectRevert(IInferenceOracleEvents.InvalidBatchProof.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+        bad = _proof(leaves, 2);
+        bad.leafCount = 4; // another tree shape: another digest
+        vm.expectRevert(IInferenceOracleEvents.InvalidDissentSignature.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+        bad = _proof(leaves, 2);
+        bad.siblings[1] = bytes32(uint256(bad.siblings[1]) ^ 1);
+        vm.expectRevert(IInferenceOracleEvents.InvalidDissentSignature.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+        bad = _proof(leaves, 2);
+        bad.leafIndex = 1; // the right hashes in the wrong order
+        vm.expectRevert(IInferenceOracleEvents.InvalidDissentSignature.selector);
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], bad, sig);
+
+        oracle.slashBatchDissenter(tasks[2], accepted[2], srh, dissent[2], ops[4], good, sig);
+        assertEq(_magnitude(ops[4]), 0.9e18, "the good proof slashes");
+    }
+
+    function test_slashBatchDissenter_abstainLeafNotEvidence() public {
+        bytes[] memory accepted = _outputs(2);
+        bytes[] memory dissent = _outputs(2);
+        dissent[0] = ""; // operator 4 refused task 0
+        (Task[] memory tasks, bytes32 srh, BN254.G1Point memory sig) = _dissentSetup(accepted, dissent);
+        bytes32[] memory leaves = _leaves(tasks, dissent);
+        // no output hashes to 0: an empty dissentOutput is keccak256("") and opens no leaf of the root
+        vm.expectRevert(IInferenceOracleEvents.InvalidDissentSignature.selector);
+        oracle.slashBatchDissenter(tasks[0], accepted[0], srh, "", ops[4], _proof(leaves, 0), sig);
+        vm.expectRevert(IInferenceOracleEvents.SameOutput.selector);
+        oracle.slashBatchDissenter(tasks[0], accepted[0], srh, accepted[0], ops[4], _proof(leaves, 0), sig);
+        assertEq(_magnitude(ops[4]), 1e18, "untouched");
+    }
+
+    function test_perTaskEvidenceAgainstBatchAcceptedTask() public {
+        bytes[] memory accepted = _outputs(2);
+        (Task[] memory tasks, bytes32 srh,) = _dissentSetup(accepted, accepted);
+        bytes memory dissent = _output(_vals(8, 8, 8));
+        BN254.G1Point memory sig = _signOne(ops[4], _digest(tasks[1], dissent));
+        oracle.slashDissenter(tasks[1], accepted[1], srh, dissent, ops[4], sig);
+        assertEq(_magnitude(ops[4]), 0.9e18, "slashed with a per-task signature");
+    }
+
+    function test_batchEvidenceAgainstPerTaskAcceptedTask() public {
+        Task[] memory tasks = _tasks(2);
+        bytes[] memory accepted = _outputs(2);
+        NonSignerStakesAndSignature memory p = _sign(tasks[1], _digest(tasks[1], accepted[1]), _honest());
+        oracle.respondToTask(tasks[1], accepted[1], p);
+        bytes32 srh = _srh(tasks[1].referenceBlock, p);
+        bytes[] memory dissent = _outputs(2);
+        dissent[1] = _output(_vals(8, 8, 8));
+        BN254.G1Point memory sig = _signOne(ops[4], _batchDigest(tasks, dissent));
+        oracle.slashBatchDissenter(tasks[1], accepted[1], srh, dissent[1], ops[4], _proof(_leaves(tasks, dissent), 1), sig);
+        assertEq(_magnitude(ops[4]), 0.9e18, "slashed with a batch signature");
+    }
+
+    /// @dev Random batch sizes and random dissent: operators 0-2 are always honest (60% = the threshold), 3 and 4
+    /// dissent on random tasks. The batch is answered with the honest root (3 and 4 not signing). Then every
+    /// operator tries slashBatchDissenter on every task with its own batch signature and proof: it succeeds exactly
+    /// for the (dissenter, task) pairs where the outputs differ.
+    function testFuzz_slashBatchDissenter_exactlyTheDissenters(uint256 seed) public {
+        uint256 n = bound(seed, 1, 40);
+        Task[] memory tasks = _tasks(n);
+        bytes[] memory accepted = _outputs(n);
+        bool[] memory signs = new bool[](5);
+        signs[0] = signs[1] = signs[2] = true;
+        uint256 dissentMask3 = uint256(keccak256(abi.encode(seed, 3)));
+        uint256 dissentMask4 = uint256(keccak256(abi.encode(seed, 4)));
+        if (seed & 1 == 0) dissentMask3 = 0; // sometimes an honest non-signer
+        signs[3] = dissentMask3 & ((uint256(1) << n) - 1) == 0 && (seed >> 1) & 1 == 1; // honest 3 may sign too
+        NonSignerStakesAndSignature memory p = _signBatch(tasks, accepted, signs);
+        oracle.respondToBatch(tasks, accepted, p);
+        bytes32 srh = _srh(tasks[0].referenceBlock, p);
+
+        for (uint256 op; op < 5; ++op) {
+            _tryEveryTask(tasks, accepted, srh, op, op == 3 ? dissentMask3 : op == 4 ? dissentMask4 : 0);
+        }
+    }
+
+    /// @dev Operator `op` signed its own batch root (its outputs differ from `accepted` on the tasks in `mask`);
+    /// slashBatchDissenter with its signature and proof must succeed on exactly those tasks.
+    function _tryEveryTask(Task[] memory tasks, bytes[] memory accepted, bytes32 srh, uint256 op, uint256 mask)
+        internal
+    {
+        uint256 n = tasks.length;
+        bytes[] memory mine = new bytes[](n);
+        for (uint256 t; t < n; ++t) {
+            mine[t] = (mask >> t) & 1 == 1 ? _output(_vals(int32(int256(t)), 2, int32(int256(100 + op)))) : accepted[t];
+        }
+        bytes32[] memory leaves = _leaves(tasks, mine);
+        BN254.G1Point memory sig = _signOne(ops[op], _batchDigest(tasks, mine));
+        for (uint256 t; t < n; ++t) {
+            bool dissents = (mask >> t) & 1 == 1;
+            bool ok;
+            try oracle.slashBatchDissenter(tasks[t], accepted[t], srh, mine[t], ops[op], _proof(leaves, t), sig) {
+                ok = true;
+            } catch {
+                ok = false;
+            }
+            assertEq(ok, dissents, "slashable exactly when the operator's leaf differs");
+            assertEq(oracle.isSlashed(tasks[t].taskId, ops[op]), dissents, "recorded exactly then");
+        }
     }
 }

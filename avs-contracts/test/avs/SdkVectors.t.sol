@@ -3,7 +3,8 @@ pragma solidity ^0.8.27;
 
 import {AvsFixture} from "./utils/AvsFixture.sol";
 import {BN254G2} from "./utils/BN254G2.sol";
-import {SdkVectors} from "../vectors/SdkVectors.sol";
+import {SdkVectors, SdkBatchVectors} from "../vectors/SdkVectors.sol";
+import {BatchHarness} from "./utils/BatchHarness.sol";
 import {BN254} from "../../src/avs/libraries/BN254.sol";
 import {OperatorSet} from "../../src/interfaces/eigenlayer/OperatorSetLib.sol";
 
@@ -87,5 +88,42 @@ contract SdkVectorsTest is AvsFixture {
             registry.checkSignatures(SdkVectors.DIGEST_0, hex"00", uint32(block.number - 1), p);
         assertEq(r.signedStake[0], 40 ether, "all four signed");
         assertEq(r.totalStake[0], 40 ether, "total");
+    }
+
+    /// @dev The sdk's batch (leaves, root, proofs, digest) equals what the oracle's own batch code computes.
+    function test_batchVectorsMatch() public {
+        assertEq(address(oracle), SdkBatchVectors.ORACLE, "oracle address changed: rerun script/gen-vectors.ts");
+        assertEq(block.chainid, SdkBatchVectors.CHAIN_ID, "chain id");
+        BatchHarness h = new BatchHarness();
+        uint256 n = SdkBatchVectors.COUNT;
+        Task[] memory tasks = new Task[](n);
+        bytes[] memory outputs = new bytes[](n);
+        for (uint256 i; i < n; ++i) {
+            tasks[i] = SdkBatchVectors.task(i);
+            outputs[i] = SdkBatchVectors.output(i);
+            string memory at = string.concat("task ", vm.toString(i));
+            assertEq(h.hashTask(tasks[i]), SdkBatchVectors.taskHash(i), string.concat(at, ": taskHash"));
+            assertEq(_taskHash(tasks[i]), SdkBatchVectors.taskHash(i), string.concat(at, ": abi.encode"));
+            bytes32 oh = outputs[i].length == 0 ? bytes32(0) : keccak256(outputs[i]);
+            assertEq(h.leaf(SdkBatchVectors.taskHash(i), oh), SdkBatchVectors.leaf(i), string.concat(at, ": leaf"));
+            bytes32[] memory siblings = SdkBatchVectors.proof(i);
+            assertEq(
+                h.rootFromProof(SdkBatchVectors.leaf(i), BatchProof(uint32(n), uint32(i), siblings)),
+                SdkBatchVectors.ROOT,
+                string.concat(at, ": proof leads to the root")
+            );
+        }
+        assertEq(h.batchRoot(tasks, outputs), SdkBatchVectors.ROOT, "root (respondToBatch's tree)");
+        assertEq(_root(_leaves(tasks, outputs)), SdkBatchVectors.ROOT, "root (test fixture's tree)");
+        assertEq(
+            oracle.batchDigest(SdkBatchVectors.REFERENCE_BLOCK, SdkBatchVectors.ROOT, uint32(n)),
+            SdkBatchVectors.DIGEST,
+            "batch digest"
+        );
+        assertEq(
+            oracle.BATCH_TYPEHASH(),
+            keccak256("AIOracleBatch(uint256 chainId,address oracle,uint32 referenceBlock,bytes32 batchRoot,uint32 leafCount)"),
+            "type hash"
+        );
     }
 }

@@ -28,6 +28,8 @@ interface Vm {
     function getNonce(address account) external view returns (uint64 nonce);
     function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
     function snapshotState() external returns (uint256 snapshotId);
+    /// @dev Marks the account and its storage cold again (EIP-2929), as in a new transaction.
+    function cool(address target) external;
     function revertToState(uint256 snapshotId) external returns (bool success);
 
     // ---- expectations ----

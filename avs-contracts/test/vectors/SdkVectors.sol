@@ -4,6 +4,7 @@
 pragma solidity ^0.8.27;
 
 import {BN254} from "../../src/avs/libraries/BN254.sol";
+import {IInferenceOracleTypes} from "../../src/interfaces/IInferenceOracle.sol";
 
 /// @notice Golden BLS vectors made by the sdk (keys, proofs of possession, signatures, hashToG1).
 library SdkVectors {
@@ -97,5 +98,74 @@ library SdkVectors {
 
     function aggregatePubkeyG1() internal pure returns (BN254.G1Point memory) {
         return BN254.G1Point(19904453460519071864965183054198673939126752396918668877337754750844016571160, 2055174672391601516607444260870780527377971453888910874154843979300069296161);
+    }
+}
+
+/// @notice A batch made by the sdk (protocol.md "Batch attestation"): tasks, outputs (empty = abstain), leaves,
+/// root, proofs and the batch digest for ORACLE (the InferenceOracle of AvsFixture in a fresh forge test).
+library SdkBatchVectors {
+    uint256 internal constant COUNT = 5;
+    uint256 internal constant CHAIN_ID = 31337;
+    address internal constant ORACLE = 0x03A6a84cD762D9707A21605b548aaaB891562aAb;
+    uint32 internal constant REFERENCE_BLOCK = 1234;
+    bytes32 internal constant ROOT = 0x4d53df46fdf3afb996c170617b3c16aad18c0fb8a9bba76b17d2fc46481b8c80;
+    bytes32 internal constant DIGEST = 0x166a4a2393f77cc76d0d8418cd600da4e584f47f17e877e86ae1ccf8de48e5fe;
+
+    function _bps(uint16 a, uint16 b) private pure returns (uint16[] memory r) {
+        r = new uint16[](2);
+        r[0] = a;
+        r[1] = b;
+    }
+
+    function task(uint256 i) internal pure returns (IInferenceOracleTypes.Task memory) {
+        if (i == 0) return IInferenceOracleTypes.Task(100, 0x0cf545de75c4bd9b5ce2e4f48f32787a389e75acda6da7791a7e24b7d9f5ff9c, 0x000000000000000000000000000000000000bEEF, 0x4ca10cbe88a0a8589675324359d9cc4c89f826275f74059f27e6c09aadfc56aa, 1234, 1255, 10000000000000000, address(0), 0, 0, hex"0001", _bps(6000, 5000));
+        if (i == 1) return IInferenceOracleTypes.Task(101, 0x0cf545de75c4bd9b5ce2e4f48f32787a389e75acda6da7791a7e24b7d9f5ff9c, 0x000000000000000000000000000000000000bEF0, 0x45da041e18a35ae61a2b331963a23868db5a436f2f3598d62bc0fde3c11200bf, 1234, 1255, 10000000000000001, 0x0000000000000000000000000000000000C0FFEE, 100000, 0, hex"0001", _bps(6000, 5000));
+        if (i == 2) return IInferenceOracleTypes.Task(102, 0x0cf545de75c4bd9b5ce2e4f48f32787a389e75acda6da7791a7e24b7d9f5ff9c, 0x000000000000000000000000000000000000beF1, 0xf320131a28a7542091d147fb58531ef245e7f6bacfb30c88b79774c8015b2307, 1234, 1255, 10000000000000002, address(0), 0, 0, hex"0001", _bps(6000, 5000));
+        if (i == 3) return IInferenceOracleTypes.Task(103, 0x0cf545de75c4bd9b5ce2e4f48f32787a389e75acda6da7791a7e24b7d9f5ff9c, 0x000000000000000000000000000000000000Bef2, 0x85a4d568cc8aa332219da2cd82cea3c06411e519b2c06051b1f89806d667c43a, 1234, 1255, 10000000000000003, address(0), 0, 7, hex"0001", _bps(6000, 5000));
+        if (i == 4) return IInferenceOracleTypes.Task(104, 0x0cf545de75c4bd9b5ce2e4f48f32787a389e75acda6da7791a7e24b7d9f5ff9c, 0x000000000000000000000000000000000000BEf3, 0xc098aa45cbeac7b56188fb7d1d196e4d8e353b078efa33035bda05efa203f849, 1234, 1255, 10000000000000004, address(0), 0, 0, hex"0001", _bps(6000, 5000));
+        revert("SdkVectors: index");
+    }
+
+    function taskHash(uint256 i) internal pure returns (bytes32) {
+        if (i == 0) return 0xf77564a0f08f1e47880c6badbaaa949e0ea875829d45612b22aa887b48ed8255;
+        if (i == 1) return 0x40d6f93c61552e690e71a03beae5ae2d9cae23ccb647f4d9eb0d36bd9c01524a;
+        if (i == 2) return 0x40e2003602b29c0657dd0ad05b6722599e85e573e197364cd2fbb1daa79a1997;
+        if (i == 3) return 0x9520e8c74d167f6c76ee54ea8c432a4493153725ad6029a238957d1c90bb96b4;
+        if (i == 4) return 0x210ec586c03a6ad58aa9fd5a851c71c7bd73e0a66410b2988cbb20837d45cf55;
+        revert("SdkVectors: index");
+    }
+
+    function output(uint256 i) internal pure returns (bytes memory) {
+        if (i == 0) return hex"010100000000000000ffffffff00000000";
+        if (i == 1) return hex"010100000001000000ffffffff07000000";
+        if (i == 2) return "";
+        if (i == 3) return hex"010100000003000000ffffffff15000000";
+        if (i == 4) return hex"010100000004000000ffffffff1c000000";
+        revert("SdkVectors: index");
+    }
+
+    function leaf(uint256 i) internal pure returns (bytes32) {
+        if (i == 0) return 0x673718e96db364035b0575f9c64eeeb7a259d4ee0c4849af89fbaddde208b37b;
+        if (i == 1) return 0xfb02626d7f87b096a0fe71c154b436856186f986cc15fae6371d9b89a8a00147;
+        if (i == 2) return 0x679ca3e002183d848c618b6613cecf8ea14bbec65bb691beca0988fb53d9e5df;
+        if (i == 3) return 0x8f52c734f737c99803b7f85b42fce79924610f3ca1864d417d7d053e30102569;
+        if (i == 4) return 0x08a0ba6fb36863febdb5e3d415960f5879935fc105b01d25a6da43950a4f5273;
+        revert("SdkVectors: index");
+    }
+
+    function proof(uint256 i) internal pure returns (bytes32[] memory) {
+        if (i == 0) return _list(0xfb02626d7f87b096a0fe71c154b436856186f986cc15fae6371d9b89a8a00147, 0xd2697cc9780ebfeee71bf18dd11217ec3fb9317c0fd28fa227c0daefece62d59, 0xdcdacfd5b1eb85cb533e469d9cc751c212ce67b130b1312a1a8d550a99a9be35);
+        if (i == 1) return _list(0x673718e96db364035b0575f9c64eeeb7a259d4ee0c4849af89fbaddde208b37b, 0xd2697cc9780ebfeee71bf18dd11217ec3fb9317c0fd28fa227c0daefece62d59, 0xdcdacfd5b1eb85cb533e469d9cc751c212ce67b130b1312a1a8d550a99a9be35);
+        if (i == 2) return _list(0x8f52c734f737c99803b7f85b42fce79924610f3ca1864d417d7d053e30102569, 0xdd54017dd5fd2afd5b9cd88aab3bedcd8d2994e708dd1e39522c3594b4f9accd, 0xdcdacfd5b1eb85cb533e469d9cc751c212ce67b130b1312a1a8d550a99a9be35);
+        if (i == 3) return _list(0x679ca3e002183d848c618b6613cecf8ea14bbec65bb691beca0988fb53d9e5df, 0xdd54017dd5fd2afd5b9cd88aab3bedcd8d2994e708dd1e39522c3594b4f9accd, 0xdcdacfd5b1eb85cb533e469d9cc751c212ce67b130b1312a1a8d550a99a9be35);
+        if (i == 4) return _list(0x0000000000000000000000000000000000000000000000000000000000000000, 0xad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5, 0xd2330dc68e09c9b3cc20eba1611a04663ce1335cc89ec10a2077b1600c76fd71);
+        revert("SdkVectors: index");
+    }
+
+    function _list(bytes32 a, bytes32 b, bytes32 c) private pure returns (bytes32[] memory r) {
+        r = new bytes32[](3);
+        r[0] = a;
+        r[1] = b;
+        r[2] = c;
     }
 }

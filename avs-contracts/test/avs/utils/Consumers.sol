@@ -63,3 +63,8 @@ contract FixedInputSource is IInputSource {
         return input;
     }
 }
+
+/// @notice A callback consumer that does nothing (gas benchmarks).
+contract NoopConsumer is IInferenceCallback {
+    function onInferenceResult(uint64, bytes calldata) external {}
+}

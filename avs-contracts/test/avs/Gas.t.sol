@@ -120,7 +120,7 @@ contract BatchGasTest is AvsFixture {
         for (uint256 i; i < N; ++i) {
             _addOperator(i, 10 ether, _ids(0), 1e18);
         }
-        _useQuorums(hex"00", _bps1(3000));
+        _useQuorums(hex"00", _bps1(6667));
         consumer = new NoopConsumer();
         (feedId,) = feeds.createFeed(MODEL_EXACT, hex"0100000001000000070000002a000000", IInputSource(address(0)), 8, 1, 3600, "bench");
         vm.deal(address(this), 1000 ether);

@@ -121,6 +121,7 @@ export class ResponseIngest {
       case 'unknown':
         throw aggError(AggErrorCode.TaskUnknown, `Task ${r.taskId} is not known to this aggregator (yet); retry later`, { retryable: true });
       case 'accepted':
+      case 'equivocation':
         ctx.answered.set(r.operatorId, outputHash);
         break;
     }
@@ -135,6 +136,10 @@ export class ResponseIngest {
         // The task is in 'quorum' in Redis; the start-up and periodic re-scans enqueue it again.
         this.d.logger.error({ taskId: r.taskId, err }, 'could not schedule the submission; the re-scan will retry');
       }
+    }
+    if (res.kind === 'equivocation') {
+      this.d.logger.warn({ taskId: r.taskId, operatorId: r.operatorId, outputHash }, 'operator signed a response that differs from its batch leaf for the task (recorded as evidence)');
+      throw aggError(AggErrorCode.ConflictingResponse, `Operator ${r.operatorId} already signed a different output for task ${r.taskId} in a batch; the response is recorded`);
     }
     return { status: 202, body: { status: 'accepted', quorumReached: res.quorumReached } };
   }

@@ -377,17 +377,18 @@ export class TaskActions {
    * process share one attempt). 'already': every task it would answer is closed (answered by a
    * per-task response, another aggregator's batch, or expired).
    */
-  async submitBatch(batchId: string, root: string): Promise<'sent' | 'already'> {
+  async submitBatch(batchId: string, root: string, attempt = 1): Promise<'sent' | 'already'> {
     const key = `batch:${batchId}:${root}`;
     let p = this.batchSubmitting.get(key);
     if (!p) {
-      p = this.submitBatchOnce(batchId, root).finally(() => this.batchSubmitting.delete(key));
+      p = this.submitBatchOnce(batchId, root, attempt).finally(() => this.batchSubmitting.delete(key));
       this.batchSubmitting.set(key, p);
     }
     return p;
   }
 
-  private async submitBatchOnce(batchId: string, root: string): Promise<'sent' | 'already'> {
+  /** `attempt`: the job's attempt (1 = first), which bounds the retries of a revert without a reason. */
+  private async submitBatchOnce(batchId: string, root: string, attempt: number): Promise<'sent' | 'already'> {
     const batches = this.d.batches;
     if (!batches) throw new UnrecoverableError(`${AggErrorCode.BadJob}: batch ${batchId}: no batch state`);
     const [batch, hashes, sigs, head] = await Promise.all([batches.getBatch(batchId), batches.getRootOutputs(batchId, root), batches.getSignatures(batchId), this.head.get()]);
@@ -432,8 +433,17 @@ export class TaskActions {
       this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
       // Another response may have won: a per-task fallback or another aggregator's batch, mined first
       // (ours then reverts, the receipt carries no reason) or estimated first (NothingAnswered).
-      const onChain = await Promise.all(contexts.map((c, i) => (open[i] ? this.d.reader.getTaskStatus(c.task.taskId).then((r) => r.status, () => null) : Promise.resolve('closed'))));
-      if (onChain.every((st) => st !== null && st !== 'pending')) {
+      const readStatuses = () => Promise.all(contexts.map((c, i) => (open[i] ? this.d.reader.getTaskStatus(c.task.taskId).then((r) => r.status, () => null) : Promise.resolve('closed'))));
+      const allClosed = (sts: (string | null)[]) => sts.every((st) => st !== null && st !== 'pending');
+      let onChain = await readStatuses();
+      const unexplained = err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' && (name === null || name === 'NothingAnswered');
+      if (!allClosed(onChain) && unexplained) {
+        // A racing response may be in the node's pending block only (an estimate runs against it):
+        // look again once that block is mined.
+        await new Promise((r) => setTimeout(r, Math.min(this.opts.blockTimeMs, this.opts.maxRecheckMs)));
+        onChain = await readStatuses();
+      }
+      if (allClosed(onChain)) {
         const synced = await Promise.all(contexts.map((c, i) => (open[i] ? this.syncClosed(c).catch(() => false) : Promise.resolve(true))));
         if (synced.every(Boolean)) {
           await this.endBatch(batchId, 'done', 'already', {});
@@ -443,9 +453,14 @@ export class TaskActions {
         throw aggError(AggErrorCode.Internal, `batch ${batchId}: every task is closed on chain but a result is not readable yet`, { cause: err, retryable: true });
       }
       if (name === 'NothingAnswered') throw err; // the node's view moves; retry
+      // A revert mined without a reason (the receipt carries none) is retried once more: the retry's
+      // estimate names the reason (NothingAnswered when a racing response won, or the real one).
+      if (unexplained && attempt < 3) {
+        throw aggError(AggErrorCode.Internal, `batch ${batchId}: respondToBatch reverted without a reason; estimating again`, { cause: err, retryable: true });
+      }
       if (failsForGood(err)) {
         await this.endBatch(batchId, 'failed', 'failed', { reason: name ?? err.code });
-        throw new UnrecoverableError(`respondToBatch for batch ${batchId}: ${err.code}${name ? ` (${name})` : ''}: ${err.message}; its tasks are left to the per-task fallback`);
+        throw new UnrecoverableError(`respondToBatch for batch ${batchId}: ${err.code}${name ? ` (${name})` : ''}: ${err.message} (tasks on chain: ${onChain.join(',')}); its tasks are left to the per-task fallback`);
       }
       throw err;
     }

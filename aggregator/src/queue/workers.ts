@@ -45,7 +45,7 @@ export function createWorkers(opts: WorkersOptions, d: { actions: TaskActions; l
   };
   const workers: Worker[] = [
     new Worker<SubmitJobData>('submit', (job, token) => withRecheck(job, token, () => d.actions.submit(job.data.taskId)), { ...common, concurrency: opts.submitConcurrency }),
-    new Worker<BatchJobData>('batch', (job) => d.actions.submitBatch(job.data.batchId, job.data.root), { ...common, concurrency: 4 }),
+    new Worker<BatchJobData>('batch', (job) => d.actions.submitBatch(job.data.batchId, job.data.root, job.attemptsMade + 1), { ...common, concurrency: 4 }),
   ];
   if (opts.slashing) workers.push(new Worker<SlashJobData>('slash', (job) => d.actions.slash(job.data.taskId, job.data.operatorId), { ...common, concurrency: 2 }));
   if (opts.expiry) workers.push(new Worker<ExpireJobData>('expire', (job, token) => withRecheck(job, token, () => d.actions.expire(job.data.taskId)), { ...common, concurrency: 4 }));

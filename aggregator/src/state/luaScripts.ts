@@ -35,10 +35,13 @@ end
 `;
 
 /**
- * accept: KEYS task, resp, outputs, signed; ARGV operatorId, outputHash, entry, outputHex, nowMs,
- * n, stake_1..n, required_1..n, receivedAtMs (when the response reached the aggregator; recorded as
- * quorumSignatureAtMs when it completes the quorum). Returns {'unknown'} | {'closed'} | {'duplicate'} | {'conflict'} |
- * {'accepted', reached ('1' when this response moved the task to 'quorum'), signed_1..n}.
+ * accept: KEYS task, resp, outputs, signed, leaf (the operators' batch leaves of the task); ARGV
+ * operatorId, outputHash, entry, outputHex, nowMs, n, stake_1..n, required_1..n, receivedAtMs (when
+ * the response reached the aggregator; recorded as quorumSignatureAtMs when it completes the quorum).
+ * Returns {'unknown'} | {'closed'} | {'duplicate'} | {'conflict'} | {'accepted' | 'equivocation',
+ * reached ('1' when this response moved the task to 'quorum'), signed_1..n}. 'equivocation': the
+ * operator's batch leaf for the task names another output; the response is still recorded and
+ * counted (it is slashing evidence should the leaf's output be accepted).
  */
 export const ACCEPT_SCRIPT = `${DECIMAL_HELPERS}
 local st = redis.call('HGET', KEYS[1], 'status')
@@ -49,10 +52,13 @@ if prev then
   if string.sub(prev, 1, #ARGV[2]) == ARGV[2] then return {'duplicate'} end
   return {'conflict'}
 end
+local kind = 'accepted'
+local leaf = redis.call('HGET', KEYS[5], ARGV[1])
+if leaf and string.sub(leaf, 1, #ARGV[2]) ~= ARGV[2] then kind = 'equivocation' end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[4])
 local n = tonumber(ARGV[6])
-local out = {'accepted', '0'}
+local out = {kind, '0'}
 local all = true
 for i = 1, n do
   local f = ARGV[2] .. ':' .. (i - 1)

@@ -91,7 +91,7 @@ export interface TaskRecord {
 /** Outcome of {@link TaskStore.accept}. */
 export type AcceptOutcome =
   | { kind: 'unknown' | 'closed' | 'duplicate' | 'conflict' }
-  | { kind: 'accepted'; quorumReached: boolean; signed: bigint[] };
+  | { kind: 'accepted' | 'equivocation'; quorumReached: boolean; signed: bigint[] };
 
 type ScriptRedis = Redis & {
   aggAccept(...args: (string | number)[]): Promise<string[]>;
@@ -112,7 +112,7 @@ export class TaskStore {
     this.ns = opts.namespace;
     const r = deps.redis as ScriptRedis;
     if (typeof r.aggAccept !== 'function') {
-      r.defineCommand('aggAccept', { numberOfKeys: 4, lua: ACCEPT_SCRIPT });
+      r.defineCommand('aggAccept', { numberOfKeys: 5, lua: ACCEPT_SCRIPT });
       r.defineCommand('aggCreate', { numberOfKeys: 3, lua: CREATE_SCRIPT });
       r.defineCommand('aggClose', { numberOfKeys: 2, lua: CLOSE_SCRIPT });
       r.defineCommand('aggQuorum', { numberOfKeys: 1, lua: QUORUM_SCRIPT });
@@ -263,6 +263,7 @@ export class TaskStore {
       this.key(p.id, 'resp'),
       this.key(p.id, 'outputs'),
       this.key(p.id, 'signed'),
+      this.key(p.id, 'leaf'),
       p.operatorId,
       p.outputHash,
       entry,
@@ -274,7 +275,7 @@ export class TaskStore {
       String(p.receivedAtMs ?? p.nowMs),
     );
     const kind = res[0];
-    if (kind === 'accepted') return { kind, quorumReached: res[1] === '1', signed: res.slice(2).map((s) => BigInt(s)) };
+    if (kind === 'accepted' || kind === 'equivocation') return { kind, quorumReached: res[1] === '1', signed: res.slice(2).map((s) => BigInt(s)) };
     return { kind: kind as 'unknown' | 'closed' | 'duplicate' | 'conflict' };
   }
 

@@ -120,6 +120,31 @@ test('a byzantine operator with another output on one task: the honest root land
   expect(new Set([...r.values()].flat()).size).toBe(1);
 });
 
+test('equivocation between a batch leaf and a response, either order: 409, recorded, counted, and slashed for exactly those tasks', async () => {
+  const ts = await requestTasksInOneBlock(w, 3);
+  const honest = ts.map((_, i) => out(0x50 + i));
+  const [A, B, C, D] = w.operators as [World['operators'][number], World['operators'][number], World['operators'][number], World['operators'][number]];
+  // A lie alone first, then an honest batch leaf for the same task: the batch signature is 409 but counts.
+  expect((await post('/v1/responses', signedResponse(w, D, ts[1]!, out(0x6f)))).status).toBe(202);
+  const b = await post('/v1/batches', signedBatch(w, D, ts, honest));
+  expect([b.status, b.json.code]).toEqual([409, 'ERR_CONFLICTING_RESPONSE']);
+  // An honest leaf first, then a lie alone: 409, recorded.
+  const r = await post('/v1/responses', signedResponse(w, D, ts[0]!, out(0x6e)));
+  expect([r.status, r.json.code]).toEqual([409, 'ERR_CONFLICTING_RESPONSE']);
+  expect((await post('/v1/batches', signedBatch(w, A, ts, honest))).json).toEqual({ status: 'accepted', quorumReached: false });
+  // D's batch signature counted: A, B and D are the quorum.
+  expect((await post('/v1/batches', signedBatch(w, B, ts, honest))).json).toEqual({ status: 'accepted', quorumReached: true });
+  for (const t of ts) await finalised(t);
+  const o = oracle();
+  await waitFor(async () => (await o.isSlashed(ts[0]!.task.taskId, D.address)) && (await o.isSlashed(ts[1]!.task.taskId, D.address)), 30_000, 'D slashed for tasks 1 and 2');
+  expect(await o.isSlashed(ts[2]!.task.taskId, D.address)).toBe(false);
+  for (const t of ts) for (const op of [A, B, C]) expect({ task: t.task.taskId, op: op.address, slashed: await o.isSlashed(t.task.taskId, op.address) }).toEqual({ task: t.task.taskId, op: op.address, slashed: false });
+  for (const [i, t] of ts.entries()) {
+    const res = await o.queryFilter(o.filters.TaskResponded(t.task.taskId), w.deployment.startBlock, 'latest');
+    expect({ i, n: res.length, output: res[0]?.args.output }).toEqual({ i, n: 1, output: honest[i] });
+  }
+});
+
 test('an abstained (refused) task: the batch finalises the others and leaves that one pending', async () => {
   const ts = await requestTasksInOneBlock(w, 3);
   const outputs = [out(0x21), null, out(0x23)];

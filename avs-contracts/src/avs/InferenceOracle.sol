@@ -94,6 +94,14 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     /// @notice Refunds that could not be pushed, claimable with withdrawRefund.
     mapping(address requester => uint256) public pendingRefunds;
 
+    /// @dev challengeWindow history: entry i applies to tasks with id >= firstTaskId (until entry i + 1's).
+    struct WindowPoint {
+        uint64 firstTaskId;
+        uint32 challengeWindow;
+    }
+
+    WindowPoint[] internal _challengeWindows;
+
     /// @param allocationManager_ EigenLayer's AllocationManager.
     /// @param registry_ The OperatorRegistry; its owner must call registry.setAvs(this) before setupAvs.
     /// @param models_ The ModelRegistry.
@@ -179,7 +187,8 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         emit QuorumConfigSet(quorumNumbers, quorumThresholdBps);
     }
 
-    /// @notice Set the configuration (applies to new tasks; windows also to pending ones).
+    /// @notice Set the configuration. Applies to tasks created afterwards: a pending task keeps its deadline, its
+    /// challenge window (challengeWindowOf) and the slashWad of its creation block (docs/protocol.md).
     function setConfig(Config calldata newConfig) external onlyOwner {
         _setConfig(newConfig);
     }
@@ -236,7 +245,6 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         _requirePending(task.taskId, taskHash);
         if (block.number > task.deadlineBlock) revert ResponseWindowClosed(task.taskId, task.deadlineBlock);
         State memory st = _state;
-        _checkStale(task.referenceBlock, st.maxStaleBlocks);
 
         bytes32 outputHash = keccak256(output);
         IOperatorRegistryTypes.SignatureCheckResult memory r =
@@ -259,7 +267,6 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         if (n == 0 || n > MAX_BATCH_LEAVES || n != outputs.length) revert BatchSize();
         Task calldata first = tasks[0];
         uint32 referenceBlock = first.referenceBlock;
-        _checkStale(referenceBlock, _state.maxStaleBlocks);
         (bytes32 root, bytes32[] memory hashes) = _batchRoot(tasks, outputs);
         IOperatorRegistryTypes.SignatureCheckResult memory r =
             _checkQuorum(first, _batchDigest(referenceBlock, root, uint32(n)), params);
@@ -426,6 +433,16 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         return Config(st.responseWindow, st.challengeWindow, st.maxStaleBlocks, st.maxInputBytes, st.maxCallbackGas);
     }
 
+    /// @notice The challenge window of task `taskId`: the one configured when it was created.
+    function challengeWindowOf(uint64 taskId) public view returns (uint32) {
+        uint256 i = _challengeWindows.length;
+        while (--i > 0) {
+            WindowPoint memory w = _challengeWindows[i];
+            if (w.firstTaskId <= taskId) return w.challengeWindow;
+        }
+        return _challengeWindows[0].challengeWindow;
+    }
+
     /// @notice Fees held for pending tasks and credited refunds.
     function escrowedFees() external view returns (uint256) {
         return _state.escrowedFees;
@@ -459,6 +476,15 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         State storage st = _state;
         st.responseWindow = c.responseWindow;
         st.challengeWindow = c.challengeWindow;
+        uint256 n = _challengeWindows.length;
+        if (n == 0 || _challengeWindows[n - 1].challengeWindow != c.challengeWindow) {
+            uint64 firstTaskId = taskCount + 1;
+            if (n != 0 && _challengeWindows[n - 1].firstTaskId == firstTaskId) {
+                _challengeWindows[n - 1].challengeWindow = c.challengeWindow; // no task created in between
+            } else {
+                _challengeWindows.push(WindowPoint(firstTaskId, c.challengeWindow));
+            }
+        }
         st.maxStaleBlocks = c.maxStaleBlocks;
         st.maxInputBytes = c.maxInputBytes;
         st.maxCallbackGas = c.maxCallbackGas;
@@ -744,10 +770,6 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         );
     }
 
-    function _checkStale(uint32 referenceBlock, uint32 maxStaleBlocks) internal view {
-        if (block.number - referenceBlock > maxStaleBlocks) revert StaleReferenceBlock(referenceBlock, maxStaleBlocks);
-    }
-
     /// @dev The aggregate signature over `digest` at the task's reference block, and the task's thresholds.
     function _checkQuorum(
         Task calldata task,
@@ -824,7 +846,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     ) internal {
         bytes32 dissentHash = keccak256(dissentOutput);
         _checkEvidenceTarget(task.taskId, taskHash, keccak256(acceptedOutput), signatoryRecordHash, dissentHash);
-        uint64 slashWad = _slashWadFor(task.modelId, acceptedOutput, dissentOutput);
+        uint64 slashWad = _slashWadFor(task.modelId, task.referenceBlock + 1, acceptedOutput, dissentOutput);
         bytes32 operatorId = _checkDissentSignature(task.taskId, operator, digest, dissentSignature);
         _slash(task, operator, operatorId, slashWad, dissentHash);
     }
@@ -842,18 +864,21 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         if (status != TaskStatus.Responded) revert TaskNotResponded(taskId, status);
         uint256 commitment = uint256(keccak256(abi.encode(taskHash, acceptedHash, signatoryRecordHash))) & HASH_MASK;
         if (uint256(_taskState[taskId]) & HASH_MASK != commitment) revert ResponseMismatch(taskId);
-        uint256 lastBlock = uint256(respondedBlock) + _state.challengeWindow;
+        uint256 lastBlock = uint256(respondedBlock) + challengeWindowOf(taskId);
         if (block.number > lastBlock) revert ChallengeWindowClosed(taskId, lastBlock);
         if (dissentHash == acceptedHash) revert SameOutput();
     }
 
-    /// @dev The model's slashWad, if this pair of outputs is slashable under the model's profile.
-    function _slashWadFor(bytes32 modelId, bytes calldata acceptedOutput, bytes calldata dissentOutput)
-        internal
-        view
-        returns (uint64)
-    {
-        (, IModelRegistry.Profile profile, uint32 tolerance,, uint64 slashWad) = models.modelTerms(modelId);
+    /// @dev The model's slashWad at the task's creation block, if this pair of outputs is slashable under the
+    /// model's profile.
+    function _slashWadFor(
+        bytes32 modelId,
+        uint32 createdBlock,
+        bytes calldata acceptedOutput,
+        bytes calldata dissentOutput
+    ) internal view returns (uint64) {
+        (, IModelRegistry.Profile profile, uint32 tolerance,,) = models.modelTerms(modelId);
+        uint64 slashWad = models.slashWadAt(modelId, createdBlock);
         if (slashWad == 0) revert SlashingDisabled(modelId);
         if (profile == IModelRegistry.Profile.Tolerant && !_beyondTolerance(acceptedOutput, dissentOutput, tolerance))
         {

@@ -8,12 +8,14 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 /// @title ModelRegistry
 /// @notice Owner-managed list of the models the oracle serves. A model's identity (manifest hash, ONNX hash,
 /// determinism profile, tolerance) is fixed at registration: a new model version is a new `modelId`. Its
-/// commercial terms (fee, slashing size, URI, active flag) can change.
+/// commercial terms (fee, slashing size, URI, active flag) can change. A slashWad change applies to tasks created
+/// from its block on: the oracle slashes a task by slashWadAt(modelId, creation block).
 contract ModelRegistry is IModelRegistry, Ownable2Step {
     uint256 internal constant WAD = 1e18;
 
     mapping(bytes32 modelId => Model) internal _models;
     bytes32[] internal _modelIds;
+    mapping(bytes32 modelId => SlashWadPoint[]) internal _slashWads;
 
     constructor(address initialOwner) Ownable(initialOwner) {}
 
@@ -29,6 +31,7 @@ contract ModelRegistry is IModelRegistry, Ownable2Step {
         }
         _models[modelId] = model;
         _modelIds.push(modelId);
+        _pushSlashWad(modelId, model.slashWad);
         emit ModelRegistered(
             modelId,
             model.manifestHash,
@@ -54,10 +57,12 @@ contract ModelRegistry is IModelRegistry, Ownable2Step {
         emit ModelFeeSet(modelId, fee);
     }
 
-    /// @notice Set the share of allocated magnitude slashed per proven dissent (0 disables slashing).
+    /// @notice Set the share of allocated magnitude slashed per proven dissent (0 disables slashing) for tasks
+    /// created from this block on; tasks created before keep the slashWad of their creation block.
     function setSlashWad(bytes32 modelId, uint64 slashWad) external onlyOwner {
         if (slashWad > WAD) revert InvalidModel("slashWad above 1e18");
         _get(modelId).slashWad = slashWad;
+        _pushSlashWad(modelId, slashWad);
         emit ModelSlashWadSet(modelId, slashWad);
     }
 
@@ -85,6 +90,24 @@ contract ModelRegistry is IModelRegistry, Ownable2Step {
         return (m.active, m.profile, m.tolerance, m.fee, m.slashWad);
     }
 
+    /// @notice The slashWad in effect at `blockNumber` (the one of tasks created in that block; 0 before the
+    /// model was registered); reverts UnknownModel.
+    function slashWadAt(bytes32 modelId, uint32 blockNumber) external view returns (uint64) {
+        _get(modelId);
+        SlashWadPoint[] storage h = _slashWads[modelId];
+        for (uint256 i = h.length; i > 0; --i) {
+            SlashWadPoint memory p = h[i - 1];
+            if (p.fromBlock <= blockNumber) return p.slashWad;
+        }
+        return 0;
+    }
+
+    /// @notice Every slashWad `modelId` has had, oldest first; reverts UnknownModel.
+    function slashWadHistory(bytes32 modelId) external view returns (SlashWadPoint[] memory) {
+        _get(modelId);
+        return _slashWads[modelId];
+    }
+
     /// @notice Whether `modelId` is registered (active or not).
     function exists(bytes32 modelId) external view returns (bool) {
         return _models[modelId].manifestHash != bytes32(0);
@@ -93,6 +116,14 @@ contract ModelRegistry is IModelRegistry, Ownable2Step {
     /// @notice Every registered model id, in registration order.
     function modelIds() external view returns (bytes32[] memory) {
         return _modelIds;
+    }
+
+    /// @dev Appends (block.number, slashWad) to the history; a second change in one block replaces the first.
+    function _pushSlashWad(bytes32 modelId, uint64 slashWad) internal {
+        SlashWadPoint[] storage h = _slashWads[modelId];
+        uint256 n = h.length;
+        if (n != 0 && h[n - 1].fromBlock == block.number) h[n - 1].slashWad = slashWad;
+        else h.push(SlashWadPoint(uint32(block.number), slashWad));
     }
 
     function _get(bytes32 modelId) internal view returns (Model storage m) {

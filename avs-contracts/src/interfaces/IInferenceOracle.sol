@@ -32,7 +32,7 @@ interface IInferenceOracleTypes {
     struct Config {
         uint32 responseWindow; // deadlineBlock = creation block + responseWindow
         uint32 challengeWindow; // dissent evidence accepted until respondedBlock + challengeWindow
-        uint32 maxStaleBlocks; // respondToTask needs block.number - referenceBlock <= maxStaleBlocks (> responseWindow)
+        uint32 maxStaleBlocks; // > responseWindow; a task's deadlineBlock bounds its staleness (not checked on response)
         uint32 maxInputBytes; // requestInference input size cap
         uint32 maxCallbackGas; // cap on a task's callbackGasLimit
     }
@@ -107,7 +107,6 @@ interface IInferenceOracleEvents is IInferenceOracleTypes {
     error TaskMismatch(uint64 taskId);
     error TaskNotPending(uint64 taskId, TaskStatus status);
     error ResponseWindowClosed(uint64 taskId, uint32 deadlineBlock);
-    error StaleReferenceBlock(uint32 referenceBlock, uint32 maxStaleBlocks);
     error ThresholdNotMet(uint8 quorum, uint96 signedStake, uint96 totalStake, uint16 thresholdBps);
     error InsufficientGasForCallback(uint256 gasLeft, uint256 needed);
     error DeadlineNotPassed(uint64 taskId, uint32 deadlineBlock);
@@ -183,4 +182,5 @@ interface IInferenceOracle is IInferenceOracleEvents {
     function responseDigest(bytes32 taskHash, bytes32 outputHash) external view returns (bytes32);
     function batchDigest(uint32 referenceBlock, bytes32 batchRoot, uint32 leafCount) external view returns (bytes32);
     function taskStatus(uint64 taskId) external view returns (TaskStatus status, uint32 respondedBlock);
+    function challengeWindowOf(uint64 taskId) external view returns (uint32);
 }

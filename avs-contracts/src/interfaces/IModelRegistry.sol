@@ -21,6 +21,12 @@ interface IModelRegistry {
         bool active;
     }
 
+    /// @notice A model's slashWad from block `fromBlock` on (its slashWad history, one entry per change).
+    struct SlashWadPoint {
+        uint32 fromBlock;
+        uint64 slashWad;
+    }
+
     error ModelExists(bytes32 modelId);
     error UnknownModel(bytes32 modelId);
     error InvalidModel(string reason);
@@ -52,6 +58,11 @@ interface IModelRegistry {
         external
         view
         returns (bool active, Profile profile, uint32 tolerance, uint96 fee, uint64 slashWad);
+    /// @notice The slashWad in effect at `blockNumber` (the one of tasks created in that block; 0 before the
+    /// model was registered); reverts UnknownModel.
+    function slashWadAt(bytes32 modelId, uint32 blockNumber) external view returns (uint64);
+    /// @notice Every slashWad `modelId` has had, oldest first; reverts UnknownModel.
+    function slashWadHistory(bytes32 modelId) external view returns (SlashWadPoint[] memory);
     function exists(bytes32 modelId) external view returns (bool);
     function modelIds() external view returns (bytes32[] memory);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs jest for the package in the current directory with native ESM and records the counts in
 // <repo>/.test-results/<package>-jest.json for the root summary line. Extra args go to jest.
+// --forceExit: a suite that leaves a helper process behind (seen: esbuild services under the aggregator
+// suite) must not hold CI after every test has reported.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join, basename } from 'node:path';
@@ -12,7 +14,7 @@ const outDir = join(root, '.test-results');
 mkdirSync(outDir, { recursive: true });
 const raw = join(outDir, `${pkg}-jest.raw.json`);
 const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
-const res = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', jestBin, '--json', '--passWithNoTests', `--outputFile=${raw}`, ...process.argv.slice(2)], {
+const res = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', jestBin, '--json', '--passWithNoTests', '--forceExit', `--outputFile=${raw}`, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env },
 });

@@ -216,3 +216,13 @@ export async function cleanRedis(prefix: string): Promise<void> {
   } while (cursor !== '0');
   await r.quit();
 }
+
+/** POSTs `body` to `path` (/v1/responses or /v1/batches) on 127.0.0.1:`port` until the answer is not 404 (task not seen yet); returns the status. */
+export async function postUntilKnown(port: number, path: '/v1/responses' | '/v1/batches', body: unknown): Promise<number> {
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.text();
+    if (res.status !== 404) return res.status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -10,7 +10,7 @@ import { batchLeaf, bindings, merkleRoot, noopLogger, outputHash } from '@aiorac
 import { getBytes } from 'ethers';
 import { startAggregator, type Aggregator } from '../../src/index.js';
 import { batchJobId } from '../../src/queue/queues.js';
-import { cleanRedis, equalStakeWorld, requestTasksInOneBlock, signedBatch, testConfig, waitFor, type World } from '../helpers/world.js';
+import { cleanRedis, equalStakeWorld, requestTasksInOneBlock, signedBatch, testConfig, waitFor, type World, postUntilKnown } from '../helpers/world.js';
 
 jest.setTimeout(180_000);
 
@@ -37,14 +37,7 @@ afterAll(async () => {
   await cleanRedis(PREFIX_B);
 });
 
-async function postTo(agg: Aggregator, body: unknown): Promise<number> {
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${agg.port}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await res.text();
-    if (res.status !== 404) return res.status;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const postTo = (agg: Aggregator, body: unknown): Promise<number> => postUntilKnown(agg.port, '/v1/batches', body);
 
 test('both submit the batch, each task is answered once, the loser ends as success with the winner\'s transaction', async () => {
   const ts = await requestTasksInOneBlock(w, 4);

@@ -9,7 +9,7 @@ import { jest } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { bindings, noopLogger } from '@aioracle/sdk';
 import { startAggregator, type Aggregator } from '../../src/index.js';
-import { cleanRedis, equalStakeWorld, requestTask, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
+import { cleanRedis, equalStakeWorld, requestTask, signedResponse, testConfig, waitFor, type World, postUntilKnown } from '../helpers/world.js';
 
 jest.setTimeout(180_000);
 
@@ -44,14 +44,7 @@ afterAll(async () => {
   await cleanRedis(PREFIX_B);
 });
 
-async function postTo(agg: Aggregator, body: unknown): Promise<number> {
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${agg.port}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    await res.text();
-    if (res.status !== 404) return res.status;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const postTo = (agg: Aggregator, body: unknown): Promise<number> => postUntilKnown(agg.port, '/v1/responses', body);
 
 test('both submit, the chain takes one response per task, and both end finalised with the same transaction', async () => {
   const tasks = [];

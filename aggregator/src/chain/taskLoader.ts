@@ -64,7 +64,7 @@ export class TaskLoader {
     );
     if (isNew) {
       this.d.metrics?.tasksLoaded.inc();
-      this.d.logger.info({ taskId: id, modelId: task.modelId, quorums: task.quorumNumbers, operators: snapshot.operators.length, opset: set.id }, 'task loaded');
+      this.d.logger.debug({ taskId: id, modelId: task.modelId, quorums: task.quorumNumbers, operators: snapshot.operators.length, opset: set.id }, 'task loaded');
       await this.d.onLoaded(created);
     }
     return isNew;

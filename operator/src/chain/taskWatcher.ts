@@ -10,15 +10,15 @@
  * eth_getLogs also asks for TaskResponded (one call, topic0 in a set), handed to `onResponded` so
  * the fallback tracker knows which tasks are answered; `afterPoll` runs once per poll (due fallbacks).
  */
-import { AioracleError, batchesOf, bindings, parseTaskCreatedLog, taskToJson, type Logger, noopLogger, type CreatedTask } from '@aioracle/sdk';
-import { hexlify, type Provider } from 'ethers';
+import { AioracleError, batchesOf, bindings, bytesToHex, getLogsRaw, parseTaskCreatedLog, TASK_CREATED_TOPIC as SDK_TASK_CREATED_TOPIC, taskToJson, type Logger, noopLogger, type CreatedTask } from '@aioracle/sdk';
+import type { Provider } from 'ethers';
 import type { Redis } from 'ioredis';
 import type { Metrics } from '../metrics.js';
 import type { BatchJobData } from '../batchProcessor.js';
 import type { TaskJobData } from '../taskProcessor.js';
 
 /** topic0 of TaskCreated. */
-export const TASK_CREATED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('TaskCreated').topicHash;
+export const TASK_CREATED_TOPIC: string = SDK_TASK_CREATED_TOPIC;
 /** topic0 of DissenterSlashed (topics: taskId, operator, operatorId). */
 export const DISSENTER_SLASHED_TOPIC: string = bindings.InferenceOracle__factory.createInterface().getEvent('DissenterSlashed').topicHash;
 
@@ -106,7 +106,7 @@ export class TaskWatcher {
     const topics = topic0.length > 1 ? [topic0] : topic0;
     while (from <= safe) {
       const to = Math.min(safe, from + this.opts.maxBlockRange - 1);
-      const logs = await this.rpc('eth_getLogs', () => this.deps.provider.getLogs({ address: this.opts.oracle, topics, fromBlock: from, toBlock: to }));
+      const logs = await this.rpc('eth_getLogs', () => getLogsRaw(this.deps.provider, { address: this.opts.oracle, topics, fromBlock: from, toBlock: to }));
       const live: { job: TaskJobData; created: CreatedTask }[] = [];
       const responded: { taskId: string; block: number }[] = [];
       for (const log of logs) {
@@ -136,7 +136,7 @@ export class TaskWatcher {
           continue;
         }
         this.deps.metrics?.tasksSeen.inc({ source: cursor === null || created.blockNumber < head - this.opts.confirmations - 1 ? 'catchup' : 'live' });
-        const job: TaskJobData = { task: taskToJson(created.task), taskHash: created.taskHash, input: hexlify(created.input), seenAt: Date.now() };
+        const job: TaskJobData = { task: taskToJson(created.task), taskHash: created.taskHash, input: bytesToHex(created.input), seenAt: Date.now() };
         if (batching) live.push({ job, created });
         else await this.deps.onTask(job, created);
         handed++;

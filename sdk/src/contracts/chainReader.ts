@@ -14,7 +14,8 @@ import { ensureBls } from '../bls/init.js';
 import { g1FromSolidity, g2FromSolidity, type G1Point, type G2Point } from '../bls/points.js';
 import { aggregatePublicKeysG1 } from '../bls/signature.js';
 import { profileFromId, type Profile } from '../protocol/profile.js';
-import { parseTask, taskHash as computeTaskHash, type Task } from '../protocol/task.js';
+import { decodeTaskTuple, parseTask, taskHashOfTuple, type Task } from '../protocol/task.js';
+import { hexToBytes } from '../util/keccak.js';
 import type { AvsAddresses } from './deployment.js';
 import { ChainErrorCode, chainError, wrapReadError } from './errors.js';
 import { InferenceOracle__factory, ModelRegistry__factory, OperatorRegistry__factory } from './generated/index.js';
@@ -244,7 +245,8 @@ export class ChainReader {
    * oracle never created it. `fromBlock`: where to start looking (the deployment's startBlock).
    */
   async getCreatedTask(taskId: bigint | number, fromBlock = 0, toBlock: number | 'latest' = 'latest'): Promise<CreatedTask | null> {
-    const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(taskId), fromBlock, toBlock));
+    const topics = [TASK_CREATED_TOPIC, `0x${BigInt(taskId).toString(16).padStart(64, '0')}`];
+    const logs = await this.call('eth_getLogs TaskCreated', () => getLogsRaw(this.provider, { address: this.addresses.inferenceOracle, topics, fromBlock, toBlock }));
     const log = logs[0];
     return log ? this.parseTaskCreated(log) : null;
   }
@@ -307,12 +309,12 @@ export class ChainReader {
 
   /** TaskCreated logs of the oracle in [fromBlock, toBlock], parsed and hash-checked, in chain order. */
   async getCreatedTasks(fromBlock: number, toBlock: number | 'latest' = 'latest'): Promise<CreatedTask[]> {
-    const logs = await this.call('eth_getLogs TaskCreated', () => this.oracle.queryFilter(this.oracle.filters.TaskCreated(), fromBlock, toBlock));
+    const logs = await this.call('eth_getLogs TaskCreated', () => getLogsRaw(this.provider, { address: this.addresses.inferenceOracle, topics: [TASK_CREATED_TOPIC], fromBlock, toBlock }));
     return logs.map((l) => this.parseTaskCreated(l));
   }
 
   /** Parses a TaskCreated log of this oracle; ERR_CHAIN_LOG_INVALID for anything else. */
-  parseTaskCreated(log: Log): CreatedTask {
+  parseTaskCreated(log: LogLike): CreatedTask {
     return parseTaskCreatedLog(log, this.addresses.inferenceOracle);
   }
 
@@ -388,21 +390,105 @@ function decodeLog(log: Log, oracle: string, name: 'TaskCreated' | 'TaskResponde
   return parsed;
 }
 
-/** Parses a TaskCreated log of `oracle` into a validated Task and its input; checks the task hash. */
-export function parseTaskCreatedLog(log: Log, oracle: string): CreatedTask {
-  const ev = decodeLog(log, oracle, 'TaskCreated');
-  let task: Task;
+/** topic0 of TaskCreated. */
+export const TASK_CREATED_TOPIC: string = oracleInterface.getEvent('TaskCreated')!.topicHash;
+
+/** The fields of a log that parseTaskCreatedLog reads (an ethers Log, or a raw eth_getLogs entry via {@link logFromRpc}). */
+export interface LogLike {
+  address: string;
+  topics: readonly string[];
+  data: string;
+  blockNumber: number;
+  transactionHash: string;
+  index: number;
+}
+
+/** What {@link getLogsRaw} asks for. */
+export interface RawLogFilter {
+  address: string;
+  /** topic0 alternatives (or one topic0), then optional further topics (null = any). */
+  topics: (string | string[] | null)[];
+  fromBlock: number;
+  toBlock: number | 'latest';
+}
+
+/**
+ * eth_getLogs without ethers' per-log formatting (checksumming every address, building Log objects):
+ * the raw JSON-RPC entries as LogLike, in chain order. Uses the provider's `send` (any ethers
+ * JSON-RPC provider); a provider without one goes through getLogs. Hot path: every operator polls it
+ * every block.
+ */
+export async function getLogsRaw(provider: Provider, filter: RawLogFilter): Promise<LogLike[]> {
+  const send = (provider as { send?: (method: string, params: unknown[]) => Promise<unknown> }).send;
+  const toTag = (b: number | 'latest'): string => (b === 'latest' ? b : `0x${b.toString(16)}`);
+  if (typeof send !== 'function') {
+    const logs = await provider.getLogs({ address: filter.address, topics: filter.topics, fromBlock: filter.fromBlock, toBlock: filter.toBlock });
+    return logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data, blockNumber: l.blockNumber, transactionHash: l.transactionHash, index: l.index }));
+  }
+  const raw = await send.call(provider, 'eth_getLogs', [{ address: filter.address, topics: filter.topics, fromBlock: toTag(filter.fromBlock), toBlock: toTag(filter.toBlock) }]);
+  if (!Array.isArray(raw)) throw chainError(ChainErrorCode.BadData, 'eth_getLogs did not return an array');
+  return raw.map((r) => logFromRpc(r));
+}
+
+/** A raw eth_getLogs entry (hex quantities) as a LogLike; ERR_CHAIN_LOG_INVALID when it lacks a field. */
+export function logFromRpc(raw: unknown): LogLike {
+  const r = raw as { address?: unknown; topics?: unknown; data?: unknown; blockNumber?: unknown; transactionHash?: unknown; logIndex?: unknown };
+  if (
+    typeof r?.address !== 'string' || !Array.isArray(r.topics) || typeof r.data !== 'string' || typeof r.blockNumber !== 'string' ||
+    typeof r.transactionHash !== 'string' || typeof r.logIndex !== 'string'
+  ) {
+    throw chainError(ChainErrorCode.LogInvalid, 'eth_getLogs returned an entry without address, topics, data, blockNumber, transactionHash or logIndex');
+  }
+  return { address: r.address, topics: r.topics as string[], data: r.data, blockNumber: Number(r.blockNumber), transactionHash: r.transactionHash, index: Number(r.logIndex) };
+}
+
+/**
+ * Parses a TaskCreated log of `oracle` into a validated Task and its input; checks the task hash.
+ * Decodes by hand (the event's layout is fixed: abi.encode(Task, bytes input) with the two taskId and
+ * taskHash topics), strictly: a log whose data is not exactly what the contract's encoder writes is
+ * ERR_CHAIN_LOG_INVALID, as is a task the schema refuses or an emitted taskHash that is not
+ * keccak256(abi.encode(task)) over the log's own task bytes.
+ */
+export function parseTaskCreatedLog(log: LogLike, oracle: string): CreatedTask {
+  const where = `Log ${log.transactionHash}#${log.index}`;
+  if (log.address.toLowerCase() !== oracle.toLowerCase()) throw chainError(ChainErrorCode.LogInvalid, `Log at ${log.address} is not from the oracle ${oracle}`);
+  if (log.topics.length !== 3 || log.topics[0]?.toLowerCase() !== TASK_CREATED_TOPIC) throw chainError(ChainErrorCode.LogInvalid, `${where} is not TaskCreated`);
+  let data: Uint8Array;
   try {
-    task = parseTask(ev.args.getValue('task'));
+    data = hexToBytes(log.data);
+  } catch (cause) {
+    throw chainError(ChainErrorCode.LogInvalid, `${where} does not decode as TaskCreated: data is not hex`, { cause });
+  }
+  const word = (off: number): number => {
+    if (off + 32 > data.length) return -1;
+    for (let i = off; i < off + 26; i++) if (data[i] !== 0) return -1;
+    let n = 0;
+    for (let i = off + 26; i < off + 32; i++) n = n * 256 + data[i]!;
+    return n;
+  };
+  const bad = (why: string, cause?: unknown): never => {
+    throw chainError(ChainErrorCode.LogInvalid, `${where} does not decode as TaskCreated: ${why}`, cause === undefined ? undefined : { cause });
+  };
+  if (word(0) !== 64) bad('the task is not where abi.encode puts it');
+  let task: Task;
+  let end: number;
+  try {
+    ({ task, end } = decodeTaskTuple(data, 64));
   } catch (cause) {
     throw chainError(ChainErrorCode.LogInvalid, `TaskCreated in ${log.transactionHash} carries an invalid task`, { cause });
   }
-  const emitted = (ev.args.getValue('taskHash') as string).toLowerCase();
-  if (computeTaskHash(task) !== emitted) throw chainError(ChainErrorCode.LogInvalid, `TaskCreated for task ${task.taskId}: emitted taskHash does not match keccak256(abi.encode(task))`);
+  if (word(32) !== end) bad('the input is not where abi.encode puts it');
+  const inputLen = word(end);
+  const padded = Math.ceil(inputLen / 32) * 32;
+  if (inputLen < 0 || end + 32 + padded !== data.length) bad('the input length does not match the data');
+  for (let i = end + 32 + inputLen; i < data.length; i++) if (data[i] !== 0) bad('the input padding is not zero');
+  const emitted = log.topics[2]!.toLowerCase();
+  if (BigInt(log.topics[1]!) !== task.taskId) bad(`the taskId topic is not the task's id ${task.taskId}`);
+  if (taskHashOfTuple(data.subarray(64, end)) !== emitted) throw chainError(ChainErrorCode.LogInvalid, `TaskCreated for task ${task.taskId}: emitted taskHash does not match keccak256(abi.encode(task))`);
   return {
     task,
     taskHash: emitted,
-    input: getBytes(ev.args.getValue('input') as string),
+    input: data.slice(end + 32, end + 32 + inputLen),
     blockNumber: log.blockNumber,
     transactionHash: log.transactionHash,
     logIndex: log.index,

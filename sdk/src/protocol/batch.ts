@@ -4,10 +4,11 @@
  * operators BLS-sign. The contract (InferenceOracle.respondToBatch / slashBatchDissenter) computes
  * exactly the same values; golden vectors in the forge tests pin them.
  */
-import { AbiCoder, concat, getBytes, keccak256, ZeroHash } from 'ethers';
+import { ZeroHash } from 'ethers';
+import { bytesToHex, hexToBytes, keccak256Bytes } from '../util/keccak.js';
 import { AioracleError } from '../errors.js';
 import { BATCH_TYPEHASH, MAX_BATCH_LEAVES, MAX_BATCH_LEAVES_ONCHAIN } from './constants.js';
-import { ERR_DIGEST_INPUT_INVALID } from './digest.js';
+import { addressBytes, chainIdOf, ERR_DIGEST_INPUT_INVALID, putUint } from './digest.js';
 import type { Bytes32 } from './hex.js';
 import type { Task } from './task.js';
 import { taskHash as hashTask } from './task.js';
@@ -38,7 +39,11 @@ export function batchLeaf(taskHash: string, outputHash: string | null): Bytes32 
   check32('taskHash', taskHash);
   const out = outputHash ?? ABSTAIN_OUTPUT_HASH;
   check32('outputHash', out);
-  return keccak256(concat([LEAF_PREFIX, taskHash, out])) as Bytes32;
+  const buf = new Uint8Array(65);
+  buf[0] = LEAF_PREFIX[0]!;
+  buf.set(hexToBytes(taskHash), 1);
+  buf.set(hexToBytes(out), 33);
+  return bytesToHex(keccak256Bytes(buf)) as Bytes32;
 }
 
 /** Tree depth for `leafCount` leaves: ceil(log2(leafCount)), 0 for one leaf. */
@@ -53,7 +58,7 @@ function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
   const buf = new Uint8Array(64);
   buf.set(a, 0);
   buf.set(b, 32);
-  return getBytes(keccak256(buf));
+  return keccak256Bytes(buf);
 }
 
 /** Every level of the tree, leaves (padded with zero hashes to 2^depth) first, root last. */
@@ -64,7 +69,7 @@ function levels(leaves: readonly string[]): Uint8Array[][] {
     const l = leaves[i];
     if (l === undefined) return zero;
     check32(`leaves[${i}]`, l);
-    return getBytes(l);
+    return hexToBytes(l);
   });
   const out = [level];
   while (level.length > 1) {
@@ -103,10 +108,10 @@ export function rootFromProof(leaf: string, leafIndex: number, leafCount: number
   const depth = merkleDepth(leafCount);
   if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= leafCount) bad('leafIndex', `must be in [0, ${leafCount})`);
   if (siblings.length !== depth) bad('siblings', `must hold ${depth} hashes for ${leafCount} leaves`);
-  let h = getBytes(leaf);
+  let h = hexToBytes(leaf);
   for (let k = 0; k < depth; k++) {
     check32(`siblings[${k}]`, siblings[k]!);
-    const s = getBytes(siblings[k]!);
+    const s = hexToBytes(siblings[k]!);
     h = (leafIndex >> k) & 1 ? hashPair(s, h) : hashPair(h, s);
   }
   return toHex(h);
@@ -135,9 +140,14 @@ export function batchDigest(params: BatchDigestParams): Bytes32 {
     throw new AioracleError(ERR_DIGEST_INPUT_INVALID, `Validation failed: leafCount must be in [1, ${MAX_BATCH_LEAVES_ONCHAIN}]`, { details: { field: 'leafCount' } });
   }
   check32('batchRoot', batchRoot);
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256', 'address', 'uint32', 'bytes32', 'uint32'], [BATCH_TYPEHASH, chainId, oracle, referenceBlock, batchRoot, leafCount]),
-  ) as Bytes32;
+  const buf = new Uint8Array(6 * 32);
+  buf.set(hexToBytes(BATCH_TYPEHASH), 0);
+  putUint(buf, 32, chainIdOf(chainId));
+  buf.set(addressBytes(oracle), 64 + 12);
+  putUint(buf, 96, BigInt(referenceBlock));
+  buf.set(hexToBytes(batchRoot), 128);
+  putUint(buf, 160, BigInt(leafCount));
+  return bytesToHex(keccak256Bytes(buf)) as Bytes32;
 }
 
 /** One batch: tasks in leaf order, all with the same referenceBlock and quorum configuration. */

@@ -3,16 +3,17 @@
  * All keccak256, as the contracts compute them.
  */
 import { keccak256, toUtf8Bytes } from 'ethers';
+import { keccak256Hex } from '../util/keccak.js';
 import type { Bytes32 } from './hex.js';
 
 /** keccak256 of canonical input bytes (the task's `inputHash`). */
 export function inputHash(inputBytes: Uint8Array): Bytes32 {
-  return keccak256(inputBytes) as Bytes32;
+  return keccak256Hex(inputBytes) as Bytes32;
 }
 
 /** keccak256 of canonical output bytes (the signed `outputHash`). */
 export function outputHash(outputBytes: Uint8Array): Bytes32 {
-  return keccak256(outputBytes) as Bytes32;
+  return keccak256Hex(outputBytes) as Bytes32;
 }
 
 /**

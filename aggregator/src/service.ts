@@ -145,7 +145,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     store,
     metrics,
     logger: logger.child({ component: 'loader' }),
-    onLoaded: (c: CreatedTask) => enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock),
+    onLoaded: (c: CreatedTask, head?: number) => enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock, head),
   });
   let pool: BlsVerifyPool | null = null;
   if (cfg.aggregation.verify_threads > 0) {
@@ -160,7 +160,18 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
   const verifier = new BatchVerifier({ windowMs: cfg.aggregation.verify_batch_window_ms, maxBatch: cfg.aggregation.verify_batch_max }, { metrics, pool, logger });
   let startBlock = cfg.start_block ?? deployment?.startBlock;
   if (startBlock === undefined) startBlock = Math.max(0, (await provider.getBlockNumber()) - cfg.watcher.catchup_blocks);
-  const loadUnknown = onDemandLoader({ reader, provider, store, loader, startBlock, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, logger });
+  const watcherRef: { w: TaskWatcher | null } = { w: null };
+  const loadUnknown = onDemandLoader({
+    reader,
+    provider,
+    store,
+    loader,
+    startBlock,
+    confirmations: cfg.watcher.confirmations,
+    maxBlockRange: cfg.watcher.max_block_range,
+    logger,
+    catchUp: () => (watcherRef.w ? watcherRef.w.poll() : Promise.resolve()),
+  });
   const ingest = new ResponseIngest(
     { chainId, oracle: avs.inferenceOracle },
     { store, contexts, verifier, metrics, logger: logger.child({ component: 'ingest' }), onQuorum: async (ctx) => {
@@ -186,6 +197,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     { pollIntervalMs: cfg.watcher.poll_interval_ms, confirmations: cfg.watcher.confirmations, maxBlockRange: cfg.watcher.max_block_range, startBlock },
     { reader, provider, store, loader, metrics, logger: logger.child({ component: 'watcher' }) },
   );
+  watcherRef.w = watcher;
 
   const recover = async (): Promise<{ submit: number; expire: number; batch: number }> => {
     // Jobs that spent their attempts on passing trouble first, so the adds below do not meet them.
@@ -226,6 +238,7 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     {
       ingest,
       batches: batchIngest,
+      batchStore: batches,
       store,
       registry,
       metrics,

@@ -181,7 +181,16 @@ export class BatchProcessor {
   }
 
   private async run(data: BatchJobData, log: Logger): Promise<BatchOutcome> {
+    // Stage timings (ms) for the 'batch signed' log line: where a slow batch spent its time.
+    const t0 = performance.now();
+    const ms: Record<string, number> = { queued: Math.max(0, Date.now() - data.seenAt) };
+    const lap = (stage: string, since: number): number => {
+      const now = performance.now();
+      ms[stage] = Math.round((now - since) * 10) / 10;
+      return now;
+    };
     const { referenceBlock, items } = this.parse(data);
+    let t = lap('parse', t0);
     const head = this.deps.headBlock();
     const deadline = Math.max(...items.map((i) => i.task.deadlineBlock));
     if (head !== null && head > deadline) {
@@ -206,6 +215,7 @@ export class BatchProcessor {
         }
       }),
     );
+    t = lap('models', t);
     const started = performance.now();
     const decided: Decided[] = await Promise.all(
       items.map(async (it, index): Promise<Decided> => {
@@ -226,15 +236,19 @@ export class BatchProcessor {
       }),
     );
     const inferSeconds = (performance.now() - started) / 1000;
+    t = lap('infer', t);
 
     const outputHashes = decided.map((d) => (d.output === null ? null : computeOutputHash(d.output)));
     const entries: BatchRecordEntry[] = decided.map((d, i) => ({ key: SigningLog.key(this.oracle, d.task.taskId), taskHash: d.taskHash, outputHash: outputHashes[i] ?? null }));
     const leaves = decided.map((d, i) => batchLeaf(d.taskHash, outputHashes[i] ?? null));
     const root = merkleRoot(leaves);
     // Durable record first: a crash after this line can only ever re-sign the same batch.
+    t = lap('hash', t);
     await this.deps.signingLog.recordBatch(SigningLog.batchKey(this.oracle, data.batchId), root, entries);
+    t = lap('signingLog', t);
     const digest = batchDigest({ chainId: this.opts.chainId, oracle: this.oracle, referenceBlock, batchRoot: root, leafCount: leaves.length });
     const signature = blsSign(this.deps.keyPair.secretKey, digest).toSolidityStrings();
+    t = lap('sign', t);
 
     const m = this.deps.metrics;
     let abstained = 0;
@@ -261,6 +275,7 @@ export class BatchProcessor {
       signature,
     };
     const deliveries = await this.deps.aggregators.deliverAllBatches(body, data.batchId);
+    t = lap('deliver', t);
     m?.taskDuration.observe((Date.now() - data.seenAt) / 1000);
 
     // Fallback for the answered tasks: signed alone if still pending fallbackBlocks after delivery.
@@ -274,7 +289,8 @@ export class BatchProcessor {
     }
 
     const ok = deliveries.filter((d) => d.ok).length;
-    log.info({ referenceBlock, tasks: decided.length, abstained, root, delivered: ok, aggregators: deliveries.length }, 'batch signed');
+    lap('fallback', t);
+    log.info({ referenceBlock, tasks: decided.length, abstained, root, delivered: ok, aggregators: deliveries.length, ms }, 'batch signed');
     if (deliveries.length > 0 && ok === 0 && deliveries.some((d) => d.status === null || d.status === 404 || d.status === 429 || d.status >= 500)) {
       throw operatorError(OperatorErrorCode.Delivery, `No aggregator accepted batch ${data.batchId}`, { retryable: true, details: { deliveries } });
     }

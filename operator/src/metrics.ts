@@ -66,6 +66,7 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     batchesSigned: new Counter({ name: 'aioracle_operator_batches_signed_total', help: 'Batches signed (one BLS signature each, sent to POST /v1/batches)', registers }),
     batchSize: new Histogram({ name: 'aioracle_operator_batch_size_tasks', help: 'Tasks per signed batch (abstentions included)', buckets: BATCH_SIZE_BUCKETS, registers }),
     fallbackTasks: new Counter({ name: 'aioracle_operator_fallback_tasks_total', help: 'Tasks of a delivered batch still pending batching.fallback_blocks later, queued to be signed alone', registers }),
+    fallbackDeferred: new Counter({ name: 'aioracle_operator_fallback_deferred_total', help: 'Times a due batch fallback was put off because an aggregator reported the batch at quorum, mined or still collecting', registers }),
     abstentions: new Counter({ name: 'aioracle_operator_abstentions_total', help: 'Tasks of a batch given the abstain leaf (refused), by reason', labelNames: ['reason'], registers }),
     slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };

@@ -133,9 +133,10 @@ export class OperatorNode {
     const queueRef: { q: InferenceQueue | null } = { q: null };
     if (cfg.batching.enabled) {
       this.fallback = new FallbackTracker(
-        { prefix },
+        { prefix, deferBlocks: cfg.batching.fallback_blocks },
         {
           redis,
+          batchStatus: (batchId) => aggregators.batchStatus(batchId),
           enqueue: async (job) => {
             if (!queueRef.q) throw operatorError(OperatorErrorCode.BadJob, 'the inference queue is not open');
             await queueRef.q.add(job);

@@ -12,6 +12,7 @@ import type { AggregatorMetrics } from '../metrics.js';
 import type { BatchIngest } from '../aggregation/batchIngest.js';
 import type { IngestResult, ResponseIngest } from '../aggregation/responseIngest.js';
 import type { TaskStore } from '../state/taskStore.js';
+import type { BatchStore } from '../state/batchStore.js';
 
 /** Collaborators of the API. */
 export interface ApiDeps {
@@ -19,6 +20,8 @@ export interface ApiDeps {
   /** POST /v1/batches (absent: the route answers 404). */
   batches?: Pick<BatchIngest, 'submit'>;
   store: TaskStore;
+  /** GET /v1/batches/:batchId (absent: the route answers 404). */
+  batchStore?: Pick<BatchStore, 'getBatch'>;
   registry: Registry;
   metrics: AggregatorMetrics | null;
   logger: Logger;
@@ -204,6 +207,19 @@ function createReadApi(d: ApiDeps): express.Express {
     const view = await taskView(d.store, id);
     if (!view) return sendError(res, aggError(AggErrorCode.NotFound, `task ${id} is not known to this aggregator`));
     res.json(view);
+  });
+
+  // A batch's aggregation status: operators read it before signing a batch's tasks alone (fallback).
+  app.use('/v1/batches', (_req: Request, res: Response, next: () => void) => {
+    if (d.redisReady && !d.redisReady()) sendError(res, redisUnavailable());
+    else next();
+  });
+  app.get('/v1/batches/:batchId', async (req: Request, res: Response) => {
+    const id = String(req.params.batchId);
+    if (!/^[0-9]{1,10}-[1-9][0-9]{0,19}-[1-9][0-9]{0,3}$/.test(id)) return sendError(res, aggError(AggErrorCode.BadRequest, 'batchId must be <referenceBlock>-<firstTaskId>-<leafCount>'));
+    const rec = d.batchStore ? await d.batchStore.getBatch(id) : null;
+    if (!rec) return sendError(res, aggError(AggErrorCode.NotFound, `batch ${id} is not known to this aggregator`));
+    res.json({ batchId: rec.batchId, status: rec.status, quorumRoot: rec.quorumRoot ?? null, txHash: rec.txHash ?? null, tasks: rec.taskIds.length });
   });
 
   app.get('/v1/tasks', async (req: Request, res: Response) => {

@@ -25,7 +25,8 @@ export interface TaskLoaderDeps {
   metrics: AggregatorMetrics | null;
   logger: Logger;
   /** Called for each newly stored task (schedules its expiry). */
-  onLoaded: (created: CreatedTask) => Promise<void>;
+  /** `head`: the chain head the caller just read, when it has one (saves an RPC per task). */
+  onLoaded: (created: CreatedTask, head?: number) => Promise<void>;
 }
 
 /** Loads tasks from their TaskCreated logs into Redis. */
@@ -41,7 +42,7 @@ export class TaskLoader {
   }
 
   /** Stores `created` unless it is already known; true when it was new. */
-  async load(created: CreatedTask): Promise<boolean> {
+  async load(created: CreatedTask, head?: number): Promise<boolean> {
     const { task } = created;
     const id = task.taskId.toString();
     if (await this.d.store.getStatus(id)) return false;
@@ -65,7 +66,7 @@ export class TaskLoader {
     if (isNew) {
       this.d.metrics?.tasksLoaded.inc();
       this.d.logger.debug({ taskId: id, modelId: task.modelId, quorums: task.quorumNumbers, operators: snapshot.operators.length, opset: set.id }, 'task loaded');
-      await this.d.onLoaded(created);
+      await this.d.onLoaded(created, head);
     }
     return isNew;
   }
@@ -136,6 +137,13 @@ export interface OnDemandLoaderDeps {
   confirmations: number;
   maxBlockRange: number;
   logger: Logger;
+  /**
+   * Runs one task-watcher poll (TaskWatcher.poll: loads every confirmed block after the cursor,
+   * shared by concurrent callers). When given, a task beyond the cursor is looked up by catching the
+   * watcher up, so the tasks of a whole batch load in one eth_getLogs; the per-task lookup (and its
+   * cap of 8 at once) is the fallback without it.
+   */
+  catchUp?: () => Promise<unknown>;
 }
 
 /**
@@ -151,6 +159,11 @@ export function onDemandLoader(d: OnDemandLoaderDeps): (taskId: string) => Promi
   const missUntil = new Map<string, number>();
   const MAX_IN_FLIGHT = 8;
   const lookup = async (taskId: string): Promise<boolean> => {
+    if (d.catchUp) {
+      // One watcher poll loads every new block's tasks at once (shared by every caller).
+      await d.catchUp();
+      return (await d.store.getStatus(taskId)) !== null;
+    }
     const head = await d.provider.getBlockNumber();
     const cursor = (await d.store.getCursor()) ?? d.startBlock - 1;
     const to = head - d.confirmations;
@@ -166,7 +179,7 @@ export function onDemandLoader(d: OnDemandLoaderDeps): (taskId: string) => Promi
     const shared = inFlight.get(taskId);
     if (shared) return shared;
     const now = Date.now();
-    if ((missUntil.get(taskId) ?? 0) > now || inFlight.size >= MAX_IN_FLIGHT) return false;
+    if ((missUntil.get(taskId) ?? 0) > now || (!d.catchUp && inFlight.size >= MAX_IN_FLIGHT)) return false;
     const p = lookup(taskId)
       .catch((err: unknown) => {
         d.logger.debug({ taskId, err }, 'on-demand task load failed');

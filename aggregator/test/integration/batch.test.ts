@@ -61,8 +61,15 @@ test('a batch signed by every honest operator finalises every task with one resp
   const ts = await requestTasksInOneBlock(w, 5);
   const outputs = ts.map((_, i) => out(i + 1));
   const nonceBefore = await w.provider.getTransactionCount(submitter);
+  const batchId = `${ts[0]!.task.referenceBlock}-${ts[0]!.task.taskId}-${ts.length}`;
+  // GET /v1/batches/:id (what operators ask before signing a late batch's tasks alone): unknown, then collecting.
+  expect((await fetch(`${base}/v1/batches/${batchId}`)).status).toBe(404);
+  expect((await fetch(`${base}/v1/batches/not-a-batch`)).status).toBe(400);
   const answers = [];
-  for (const op of w.operators) answers.push((await post('/v1/batches', signedBatch(w, op, ts, outputs))).json);
+  for (const op of w.operators) {
+    answers.push((await post('/v1/batches', signedBatch(w, op, ts, outputs))).json);
+    if (answers.length === 1) expect(await (await fetch(`${base}/v1/batches/${batchId}`)).json()).toMatchObject({ batchId, status: 'collecting', quorumRoot: null, tasks: 5 });
+  }
   // The third signature completes the quorum; the fourth still counts (202, no new quorum).
   expect(answers).toEqual([
     { status: 'accepted', quorumReached: false },
@@ -79,6 +86,8 @@ test('a batch signed by every honest operator finalises every task with one resp
   expect(txs.size).toBe(1);
   expect(await w.provider.getTransactionCount(submitter)).toBe(nonceBefore + 1);
   const tx = [...txs][0]!;
+  await waitFor(async () => ((await (await fetch(`${base}/v1/batches/${batchId}`)).json()) as { status: string }).status === 'done', 10_000, 'batch view done');
+  expect(await (await fetch(`${base}/v1/batches/${batchId}`)).json()).toMatchObject({ batchId, status: 'done', txHash: tx, quorumRoot: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
   const batchLogs = await oracle().queryFilter(oracle().filters.BatchResponded(), w.deployment.startBlock, 'latest');
   expect(batchLogs.filter((l) => l.transactionHash === tx).map((l) => Number(l.args.answered))).toEqual([5]);
   for (const [i, t] of ts.entries()) {

@@ -5,8 +5,8 @@
  * the last finalised task, the feed's latest round and which operators were slashed. Polls
  * eth_getLogs over the new blocks every `pollMs`; it only reads.
  */
-import { bindings, type Deployment } from '@aioracle/sdk';
-import { getAddress, hexlify, type JsonRpcProvider, type Log } from 'ethers';
+import { bindings, bytesToHex, getLogsRaw, parseTaskCreatedLog, parseTaskRespondedLog, TASK_CREATED_TOPIC, TASK_RESPONDED_TOPIC, type Deployment, type LogLike } from '@aioracle/sdk';
+import { getAddress, type JsonRpcProvider } from 'ethers';
 
 /** What the devnet knows about one task. */
 export interface TrackedTask {
@@ -178,7 +178,7 @@ export class TaskTracker {
     this.head = head;
     if (head >= this.nextBlock) {
       const to = Math.min(head, this.nextBlock + 1999);
-      const logs = await this.provider.getLogs({ address: this.opts.deployment.avs.inferenceOracle, fromBlock: this.nextBlock, toBlock: to });
+      const logs = await getLogsRaw(this.provider, { address: this.opts.deployment.avs.inferenceOracle, topics: [], fromBlock: this.nextBlock, toBlock: to });
       const now = Date.now();
       for (const log of logs) this.onLog(log, now);
       this.nextBlock = to + 1;
@@ -194,18 +194,34 @@ export class TaskTracker {
     }
   }
 
-  private onLog(log: Log, now: number): void {
-    let parsed;
-    try {
-      parsed = this.oracle.interface.parseLog(log);
-    } catch {
-      return;
+  private onLog(log: LogLike, now: number): void {
+    const topic0 = log.topics[0]?.toLowerCase();
+    // TaskCreated and TaskResponded through the sdk's strict decoders (the hot path at hundreds of
+    // tasks a second); the rarer events through the ABI.
+    let name: string;
+    let parsed: ReturnType<typeof this.oracle.interface.parseLog> = null;
+    if (topic0 === TASK_CREATED_TOPIC) name = 'TaskCreated';
+    else if (topic0 === TASK_RESPONDED_TOPIC) name = 'TaskResponded';
+    else {
+      try {
+        parsed = this.oracle.interface.parseLog({ topics: [...log.topics], data: log.data });
+      } catch {
+        return;
+      }
+      if (!parsed) return;
+      name = parsed.name;
     }
-    if (!parsed) return;
-    switch (parsed.name) {
+    const oracle = this.opts.deployment.avs.inferenceOracle;
+    switch (name) {
       case 'TaskCreated': {
-        const taskId = parsed.args.getValue('taskId') as bigint;
-        const task = parsed.args.getValue('task') as { modelId: string; feedId: bigint; requester: string };
+        let created;
+        try {
+          created = parseTaskCreatedLog(log, oracle);
+        } catch {
+          return;
+        }
+        const { task } = created;
+        const taskId = task.taskId;
         const txKey = log.transactionHash.toLowerCase();
         const sentAt = this.sent.get(txKey);
         if (sentAt !== undefined) this.sent.delete(txKey);
@@ -219,9 +235,9 @@ export class TaskTracker {
         }
         this.tasks.set(taskId, {
           taskId,
-          modelId: String(task.modelId).toLowerCase(),
-          requester: getAddress(String(task.requester)),
-          feedId: BigInt(task.feedId),
+          modelId: task.modelId.toLowerCase(),
+          requester: task.requester,
+          feedId: task.feedId,
           createdBlock: log.blockNumber,
           requestedAt: sentAt ?? now,
           ours: sentAt !== undefined,
@@ -230,15 +246,21 @@ export class TaskTracker {
         break;
       }
       case 'TaskResponded': {
-        const t = this.tasks.get(parsed.args.getValue('taskId') as bigint);
+        let r;
+        try {
+          r = parseTaskRespondedLog(log, oracle);
+        } catch {
+          return;
+        }
+        const t = this.tasks.get(r.taskId);
         if (!t || t.status !== 'pending') break;
         t.status = 'finalised';
-        t.output = hexlify(parsed.args.getValue('output') as string);
-        t.outputHash = String(parsed.args.getValue('outputHash')).toLowerCase();
+        t.output = bytesToHex(r.output);
+        t.outputHash = r.outputHash;
         t.respondedBlock = log.blockNumber;
         t.latencyMs = now - t.requestedAt;
-        t.signedStake = [...(parsed.args.getValue('signedStake') as bigint[])];
-        t.totalStake = [...(parsed.args.getValue('totalStake') as bigint[])];
+        t.signedStake = r.signedStake;
+        t.totalStake = r.totalStake;
         const s0 = t.signedStake[0];
         const t0 = t.totalStake[0];
         if (s0 !== undefined && t0 !== undefined && t0 > 0n) this.lastShare = Number((s0 * 1_000_000n) / t0) / 1_000_000;
@@ -248,6 +270,7 @@ export class TaskTracker {
         break;
       }
       case 'TaskExpired': {
+        if (!parsed) break;
         const t = this.tasks.get(parsed.args.getValue('taskId') as bigint);
         if (!t || t.status !== 'pending') break;
         t.status = 'expired';
@@ -255,6 +278,7 @@ export class TaskTracker {
         break;
       }
       case 'DissenterSlashed': {
+        if (!parsed) break;
         this.slashedList.push({ operator: getAddress(parsed.args.getValue('operator') as string), taskId: (parsed.args.getValue('taskId') as bigint).toString() });
         break;
       }

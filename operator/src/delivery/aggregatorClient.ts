@@ -72,6 +72,13 @@ class DeliveryError extends AioracleError {
   }
 }
 
+/** An aggregator's view of a batch (GET /v1/batches/:batchId). */
+export interface AggregatorBatchStatus {
+  status: 'collecting' | 'quorum' | 'done' | 'failed';
+  /** The root that reached quorum, once one did. */
+  quorumRoot: string | null;
+}
+
 export class AggregatorClient {
   private readonly opts: Required<AggregatorClientOptions>;
   private readonly logger: Logger;
@@ -98,6 +105,35 @@ export class AggregatorClient {
   deliverAllBatches(batch: SignedBatch, batchId: string): Promise<DeliveryResult[]> {
     const body = JSON.stringify(batch);
     return Promise.all(this.opts.urls.map((url) => this.deliver(url, body, `batch-${batchId}`, '/v1/batches')));
+  }
+
+  /**
+   * The most advanced status any aggregator reports for batch `batchId` (GET /v1/batches/:id: done >
+   * quorum > collecting > failed), or null when none knows it or none answers. One attempt per
+   * aggregator, bounded by the delivery timeout (at most 3 s): the fallback tracker asks before it
+   * signs a batch's tasks alone, and an unanswered question must not hold it up.
+   */
+  async batchStatus(batchId: string): Promise<AggregatorBatchStatus | null> {
+    const rank = { failed: 1, collecting: 2, quorum: 3, done: 4 } as const;
+    const views = await Promise.all(
+      this.opts.urls.map(async (url): Promise<AggregatorBatchStatus | null> => {
+        try {
+          const res = await fetch(`${url.replace(/\/+$/, '')}/v1/batches/${encodeURIComponent(batchId)}`, { signal: AbortSignal.timeout(Math.min(3_000, this.opts.timeoutMs)) });
+          if (res.status !== 200) {
+            await res.arrayBuffer().catch(() => undefined);
+            return null;
+          }
+          const j = (await res.json()) as { status?: unknown; quorumRoot?: unknown };
+          const status = typeof j.status === 'string' && j.status in rank ? (j.status as AggregatorBatchStatus['status']) : null;
+          return status === null ? null : { status, quorumRoot: typeof j.quorumRoot === 'string' ? j.quorumRoot.toLowerCase() : null };
+        } catch {
+          return null;
+        }
+      }),
+    );
+    let best: AggregatorBatchStatus | null = null;
+    for (const v of views) if (v && (!best || rank[v.status] > rank[best.status])) best = v;
+    return best;
   }
 
   /** Sends one body to one aggregator with the retry policy (`path` /v1/responses or /v1/batches). */

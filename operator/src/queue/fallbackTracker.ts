@@ -10,6 +10,14 @@
  *   `<prefix>:fb:answered`  sorted set taskId → block of its TaskResponded log, trimmed to the last
  *                           `answeredWindowBlocks` blocks. Kept apart from the batch records so a
  *                           response seen before our own batch job finished still counts.
+ *   `<prefix>:fb:defer`     hash batchId → times its fallback was put off (below).
+ * Before signing a due batch's pending tasks alone, the tracker asks the aggregators for the batch
+ * (GET /v1/batches/:id). A batch whose root reached quorum ('quorum': the submission is under way;
+ * 'done': mined, its logs not yet read here) is put off by `deferBlocks`, up to `maxDeferrals` times;
+ * one still 'collecting' (slow peers) once. Only then, or when no aggregator knows the batch or answers,
+ * or it 'failed', are the tasks signed alone. Under load a batch can take more than fallback_blocks to
+ * land, and signing every task of every late batch alone multiplied the work exactly when the machine
+ * had none to spare (a measured fallback storm: 224 tasks signed alone per operator, all too late).
  * Cost: one MULTI per batch delivered; per poll one MULTI for the TaskResponded logs of the range and
  * one ZRANGEBYSCORE, plus three pipelined round trips for all batches falling due. Nothing per task.
  * Enqueue-then-delete: a crash between the two re-enqueues, and the job id dedups.
@@ -19,6 +27,7 @@ import type { Redis } from 'ioredis';
 import type { FallbackScheduler } from '../batchProcessor.js';
 import type { Metrics } from '../metrics.js';
 import type { TaskJobData } from '../taskProcessor.js';
+import type { AggregatorBatchStatus } from '../delivery/aggregatorClient.js';
 
 /** Options of {@link FallbackTracker}. */
 export interface FallbackTrackerOptions {
@@ -28,6 +37,10 @@ export interface FallbackTrackerOptions {
   answeredWindowBlocks?: number;
   /** Due batches handled per poll (default 256). */
   maxDuePerPoll?: number;
+  /** Blocks a fallback is put off when the aggregators report the batch in progress (default 2). */
+  deferBlocks?: number;
+  /** Most times a batch at quorum is put off (default 3; a batch still collecting: once). */
+  maxDeferrals?: number;
 }
 
 /** Collaborators of {@link FallbackTracker}. */
@@ -35,6 +48,8 @@ export interface FallbackTrackerDeps {
   redis: Redis;
   /** Queues a task to be signed alone (InferenceQueue.add). */
   enqueue: (job: TaskJobData) => Promise<void>;
+  /** The aggregators' view of a batch (AggregatorClient.batchStatus); absent or null = unknown. */
+  batchStatus?: (batchId: string) => Promise<AggregatorBatchStatus | null>;
   metrics?: Metrics | null;
   logger?: Logger;
 }
@@ -42,6 +57,9 @@ export interface FallbackTrackerDeps {
 export class FallbackTracker implements FallbackScheduler {
   private readonly dueKey: string;
   private readonly answeredKey: string;
+  private readonly deferKey: string;
+  private readonly deferBlocks: number;
+  private readonly maxDeferrals: number;
   private readonly window: number;
   private readonly maxDue: number;
   private readonly logger: Logger;
@@ -52,6 +70,9 @@ export class FallbackTracker implements FallbackScheduler {
   ) {
     this.dueKey = `${opts.prefix}:fb:due`;
     this.answeredKey = `${opts.prefix}:fb:answered`;
+    this.deferKey = `${opts.prefix}:fb:defer`;
+    this.deferBlocks = Math.max(1, opts.deferBlocks ?? 2);
+    this.maxDeferrals = Math.max(0, opts.maxDeferrals ?? 3);
     this.window = opts.answeredWindowBlocks ?? 1024;
     this.maxDue = opts.maxDuePerPoll ?? 256;
     this.logger = (deps.logger ?? noopLogger).child({ component: 'fallback' });
@@ -93,18 +114,37 @@ export class FallbackTracker implements FallbackScheduler {
     const scores = withTasks.length
       ? await withTasks.reduce((p, b) => p.zmscore(this.answeredKey, ...b.tasks.map((t) => t.task.taskId)), redis.pipeline()).exec()
       : [];
-    let queued = 0;
-    for (const [i, b] of withTasks.entries()) {
+    const pendingOf = withTasks.map((b, i) => {
       const answered = (scores?.[i]?.[1] ?? []) as (string | null)[];
-      const pending = b.tasks.filter((t, k) => (answered[k] ?? null) === null && t.task.deadlineBlock >= head);
-      for (const t of pending) await this.deps.enqueue({ ...t, seenAt: Date.now() });
-      if (pending.length > 0) {
-        queued += pending.length;
-        this.deps.metrics?.fallbackTasks.inc(pending.length);
-        this.logger.info({ batchId: b.id, tasks: b.tasks.length, pending: pending.length, head }, 'batch tasks still pending: signing them alone');
+      return b.tasks.filter((t, k) => (answered[k] ?? null) === null && t.task.deadlineBlock >= head);
+    });
+    // Ask the aggregators about every batch with pending tasks, and how often each was put off.
+    const asking = withTasks.map((b, i) => (pendingOf[i]!.length > 0 && this.deps.batchStatus ? this.deps.batchStatus(b.id).catch(() => null) : Promise.resolve(null)));
+    const [statuses, deferrals] = await Promise.all([Promise.all(asking), withTasks.length ? redis.hmget(this.deferKey, ...withTasks.map((b) => b.id)) : Promise.resolve([])]);
+    let queued = 0;
+    const deferred: string[] = [];
+    for (const [i, b] of withTasks.entries()) {
+      const pending = pendingOf[i]!;
+      if (pending.length === 0) continue;
+      const st = statuses[i] ?? null;
+      const limit = st?.status === 'quorum' || st?.status === 'done' ? this.maxDeferrals : st?.status === 'collecting' ? Math.min(1, this.maxDeferrals) : 0;
+      const times = Number(deferrals[i] ?? 0);
+      if (times < limit) {
+        deferred.push(b.id);
+        this.deps.metrics?.fallbackDeferred.inc();
+        this.logger.debug({ batchId: b.id, pending: pending.length, aggregator: st?.status, times: times + 1, head }, 'batch tasks still pending, the aggregator has the batch in progress: fallback put off');
+        continue;
       }
+      for (const t of pending) await this.deps.enqueue({ ...t, seenAt: Date.now() });
+      queued += pending.length;
+      this.deps.metrics?.fallbackTasks.inc(pending.length);
+      this.logger.info({ batchId: b.id, tasks: b.tasks.length, pending: pending.length, aggregator: st?.status ?? null, head }, 'batch tasks still pending: signing them alone');
     }
-    await ids.reduce((m, id) => m.del(this.batchKey(id)).zrem(this.dueKey, id), redis.multi()).exec();
+    const done = ids.filter((id) => !deferred.includes(id));
+    const m = redis.multi();
+    for (const id of done) m.del(this.batchKey(id)).zrem(this.dueKey, id).hdel(this.deferKey, id);
+    for (const id of deferred) m.zadd(this.dueKey, head + this.deferBlocks, id).hincrby(this.deferKey, id, 1);
+    await m.exec();
     return queued;
   }
 }

@@ -8,14 +8,14 @@
  * failures are ERR_CHAIN_RPC (retryable); a quorum with no history at the block is
  * ERR_CHAIN_QUORUM_UNKNOWN.
  */
-import { getAddress, getBytes, type Log, type Provider } from 'ethers';
+import { getAddress, getBytes, type Provider } from 'ethers';
 import type { G1Point as G1, G2Point as G2 } from '../bls/points.js';
 import { ensureBls } from '../bls/init.js';
 import { g1FromSolidity, g2FromSolidity, type G1Point, type G2Point } from '../bls/points.js';
 import { aggregatePublicKeysG1 } from '../bls/signature.js';
 import { profileFromId, type Profile } from '../protocol/profile.js';
 import { decodeTaskTuple, parseTask, taskHashOfTuple, type Task } from '../protocol/task.js';
-import { hexToBytes } from '../util/keccak.js';
+import { hexToBytes, keccak256Hex } from '../util/keccak.js';
 import type { AvsAddresses } from './deployment.js';
 import { ChainErrorCode, chainError, wrapReadError } from './errors.js';
 import { InferenceOracle__factory, ModelRegistry__factory, OperatorRegistry__factory } from './generated/index.js';
@@ -231,10 +231,10 @@ export class ChainReader {
   async getTaskResult(taskId: bigint | number, fromBlock?: number): Promise<TaskResult | null> {
     const { status, respondedBlock } = await this.getTaskStatus(taskId);
     if (status !== 'responded') return null;
-    const filter = this.oracle.filters.TaskResponded(taskId);
     const from = fromBlock ?? respondedBlock;
     const to = fromBlock === undefined ? respondedBlock : 'latest';
-    const logs = await this.call('eth_getLogs TaskResponded', () => this.oracle.queryFilter(filter, from, to));
+    const topics = [TASK_RESPONDED_TOPIC, `0x${BigInt(taskId).toString(16).padStart(64, '0')}`];
+    const logs = await this.call('eth_getLogs TaskResponded', () => getLogsRaw(this.provider, { address: this.addresses.inferenceOracle, topics, fromBlock: from, toBlock: to }));
     const log = logs[0];
     if (!log) throw chainError(ChainErrorCode.BadData, `Task ${taskId} is responded at block ${respondedBlock} but no TaskResponded log was found there`);
     return this.parseTaskResponded(log);
@@ -319,7 +319,7 @@ export class ChainReader {
   }
 
   /** Parses a TaskResponded log of this oracle; ERR_CHAIN_LOG_INVALID for anything else. */
-  parseTaskResponded(log: Log): TaskResult {
+  parseTaskResponded(log: LogLike): TaskResult {
     return parseTaskRespondedLog(log, this.addresses.inferenceOracle);
   }
 
@@ -375,20 +375,6 @@ export class ChainReader {
 }
 
 const oracleInterface = InferenceOracle__factory.createInterface();
-
-function decodeLog(log: Log, oracle: string, name: 'TaskCreated' | 'TaskResponded') {
-  if (getAddress(log.address) !== getAddress(oracle)) {
-    throw chainError(ChainErrorCode.LogInvalid, `Log at ${log.address} is not from the oracle ${oracle}`);
-  }
-  let parsed;
-  try {
-    parsed = oracleInterface.parseLog({ topics: [...log.topics], data: log.data });
-  } catch (cause) {
-    throw chainError(ChainErrorCode.LogInvalid, `Log ${log.transactionHash}#${log.index} does not decode as an oracle event`, { cause });
-  }
-  if (!parsed || parsed.name !== name) throw chainError(ChainErrorCode.LogInvalid, `Log ${log.transactionHash}#${log.index} is ${parsed?.name ?? 'unknown'}, not ${name}`);
-  return parsed;
-}
 
 /** topic0 of TaskCreated. */
 export const TASK_CREATED_TOPIC: string = oracleInterface.getEvent('TaskCreated')!.topicHash;
@@ -495,18 +481,69 @@ export function parseTaskCreatedLog(log: LogLike, oracle: string): CreatedTask {
   };
 }
 
-/** Parses a TaskResponded log of `oracle`. */
-export function parseTaskRespondedLog(log: Log, oracle: string): TaskResult {
-  const ev = decodeLog(log, oracle, 'TaskResponded');
-  const a = ev.args;
+/** topic0 of TaskResponded. */
+export const TASK_RESPONDED_TOPIC: string = oracleInterface.getEvent('TaskResponded')!.topicHash;
+
+/**
+ * Parses a TaskResponded log of `oracle` (hand-decoded and strict as parseTaskCreatedLog: the data
+ * must be exactly abi.encode(outputHash, output, signedStake, totalStake, signatoryRecordHash), and
+ * outputHash must be keccak256(output)); ERR_CHAIN_LOG_INVALID otherwise.
+ */
+export function parseTaskRespondedLog(log: LogLike, oracle: string): TaskResult {
+  const where = `Log ${log.transactionHash}#${log.index}`;
+  if (log.address.toLowerCase() !== oracle.toLowerCase()) throw chainError(ChainErrorCode.LogInvalid, `Log at ${log.address} is not from the oracle ${oracle}`);
+  if (log.topics.length !== 3 || log.topics[0]?.toLowerCase() !== TASK_RESPONDED_TOPIC) throw chainError(ChainErrorCode.LogInvalid, `${where} is not TaskResponded`);
+  const bad = (why: string): never => {
+    throw chainError(ChainErrorCode.LogInvalid, `${where} does not decode as TaskResponded: ${why}`);
+  };
+  let d: Uint8Array;
+  try {
+    d = hexToBytes(log.data);
+  } catch {
+    return bad('data is not hex');
+  }
+  const word = (off: number): number => {
+    if (off + 32 > d.length) return -1;
+    for (let i = off; i < off + 26; i++) if (d[i] !== 0) return -1;
+    let n = 0;
+    for (let i = off + 26; i < off + 32; i++) n = n * 256 + d[i]!;
+    return n;
+  };
+  const hexAt = (off: number): string => `0x${Buffer.from(d.buffer, d.byteOffset + off, 32).toString('hex')}`;
+  // Head: outputHash, offset(output), offset(signedStake), offset(totalStake), signatoryRecordHash.
+  let at = 5 * 32;
+  if (word(32) !== at) bad('the output is not where abi.encode puts it');
+  const outLen = word(at);
+  if (outLen < 0 || at + 32 + outLen > d.length) bad('the output length does not fit the data');
+  const output = d.slice(at + 32, at + 32 + outLen);
+  for (let i = at + 32 + outLen; i < at + 32 + Math.ceil(outLen / 32) * 32; i++) if (d[i] !== 0) bad('the output padding is not zero');
+  at += 32 + Math.ceil(outLen / 32) * 32;
+  const stakes = (headOff: number, name: string): bigint[] => {
+    if (word(headOff) !== at) bad(`${name} is not where abi.encode puts it`);
+    const n = word(at);
+    if (n < 0 || n > 256 || at + 32 + n * 32 > d.length) bad(`${name} has a bad length`);
+    const out: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const off = at + 32 + 32 * i;
+      for (let k = off; k < off + 20; k++) if (d[k] !== 0) bad(`${name}[${i}] does not fit uint96`);
+      out.push(BigInt(`0x${Buffer.from(d.buffer, d.byteOffset + off + 20, 12).toString('hex')}`));
+    }
+    at += 32 + n * 32;
+    return out;
+  };
+  const signedStake = stakes(64, 'signedStake');
+  const totalStake = stakes(96, 'totalStake');
+  if (at !== d.length) bad('trailing bytes');
+  const outputHash = hexAt(0);
+  if (keccak256Hex(output) !== outputHash) bad('outputHash is not keccak256(output)');
   return {
-    taskId: a.getValue('taskId') as bigint,
-    taskHash: (a.getValue('taskHash') as string).toLowerCase(),
-    outputHash: (a.getValue('outputHash') as string).toLowerCase(),
-    output: getBytes(a.getValue('output') as string),
-    signedStake: [...(a.getValue('signedStake') as bigint[])],
-    totalStake: [...(a.getValue('totalStake') as bigint[])],
-    signatoryRecordHash: (a.getValue('signatoryRecordHash') as string).toLowerCase(),
+    taskId: BigInt(log.topics[1]!),
+    taskHash: log.topics[2]!.toLowerCase(),
+    outputHash,
+    output,
+    signedStake,
+    totalStake,
+    signatoryRecordHash: hexAt(128),
     blockNumber: log.blockNumber,
     transactionHash: log.transactionHash,
   };

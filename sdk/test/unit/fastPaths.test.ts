@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { getAddress, hexlify, Interface, keccak256 } from 'ethers';
 import fc from 'fast-check';
 import { isAioracleError } from '../../src/errors.js';
-import { parseTaskCreatedLog, TASK_CREATED_TOPIC, type LogLike } from '../../src/contracts/chainReader.js';
+import { parseTaskCreatedLog, parseTaskRespondedLog, TASK_CREATED_TOPIC, TASK_RESPONDED_TOPIC, type LogLike } from '../../src/contracts/chainReader.js';
+import { encodeRequestInference } from '../../src/contracts/calldata.js';
+import { InferenceOracle__factory } from '../../src/contracts/generated/index.js';
 import { bytesToHex, checksumLowerAddress, hexToBytes, keccak256Hex, keccakReady } from '../../src/util/keccak.js';
 import { modelIdFor, parseTask, parseTaskWithSchema, TASK_ABI_TUPLE, taskAbiValue, taskHash, taskToJson, type Task } from '../../src/protocol/index.js';
 
@@ -175,5 +177,55 @@ describe('parseTaskCreatedLog', () => {
     expect(code(() => parseTaskCreatedLog({ ...log, topics: [modelIdFor('y', '1'), log.topics[1]!, log.topics[2]!] }, oracle))).toBe('ERR_CHAIN_LOG_INVALID');
     expect(code(() => parseTaskCreatedLog({ ...log, address: `0x${'11'.repeat(20)}` }, oracle))).toBe('ERR_CHAIN_LOG_INVALID');
     expect(code(() => parseTaskCreatedLog(log, oracle))).toBeNull();
+  });
+});
+
+describe('parseTaskRespondedLog', () => {
+  const iface = InferenceOracle__factory.createInterface();
+  const oracle = '0x610178dA211FEF7D417bC0e6FeD39F05609AD788';
+  const u96 = fc.bigInt({ min: 0n, max: 2n ** 96n - 1n });
+  it('reads what ethers encodes, and refuses a tampered output or stake (property)', () => {
+    expect(TASK_RESPONDED_TOPIC).toBe(iface.getEvent('TaskResponded')!.topicHash);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }), hex(32), fc.uint8Array({ maxLength: 100 }), fc.array(fc.tuple(u96, u96), { minLength: 1, maxLength: 4 }), hex(32), (taskId, th, output, stakes, srh) => {
+        const e = iface.encodeEventLog('TaskResponded', [taskId, th, keccak256(output), output, stakes.map((s) => s[0]), stakes.map((s) => s[1]), srh]);
+        const log: LogLike = { address: oracle, topics: e.topics, data: e.data, blockNumber: 9, transactionHash: `0x${'cd'.repeat(32)}`, index: 1 };
+        const r = parseTaskRespondedLog(log, oracle);
+        expect(r).toMatchObject({ taskId, taskHash: th, outputHash: keccak256(output), signedStake: stakes.map((s) => s[0]), totalStake: stakes.map((s) => s[1]), signatoryRecordHash: srh, blockNumber: 9 });
+        expect(hexlify(r.output)).toBe(hexlify(output));
+        const d = hexToBytes(e.data);
+        d[d.length - 1] = d[d.length - 1]! ^ 1; // the last stake word
+        const flipped = { ...log, data: bytesToHex(d) };
+        const after = (() => {
+          try {
+            return parseTaskRespondedLog(flipped, oracle).totalStake;
+          } catch (err) {
+            return isAioracleError(err, 'ERR_CHAIN_LOG_INVALID') ? 'refused' : err;
+          }
+        })();
+        expect(after).not.toEqual(stakes.map((s) => s[1]));
+        if (output.length > 0) {
+          const o = hexToBytes(e.data);
+          o[5 * 32 + 32] = o[5 * 32 + 32]! ^ 1; // the first output byte: outputHash no longer matches
+          expect(() => parseTaskRespondedLog({ ...log, data: bytesToHex(o) }, oracle)).toThrow(/outputHash is not keccak256/);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('encodeRequestInference', () => {
+  it('is ethers\' encodeFunctionData byte for byte (property), and refuses bad arguments', () => {
+    const iface = InferenceOracle__factory.createInterface();
+    fc.assert(
+      fc.property(hex(32), fc.uint8Array({ maxLength: 300 }), hex(20), fc.integer({ min: 0, max: 2 ** 32 - 1 }), (m, input, cb, gas) => {
+        expect(encodeRequestInference(m, input, cb, gas)).toBe(iface.encodeFunctionData('requestInference', [m, input, cb, gas]));
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => encodeRequestInference('0x12', new Uint8Array(), `0x${'00'.repeat(20)}`, 0)).toThrow(/modelId/);
+    expect(() => encodeRequestInference(`0x${'00'.repeat(32)}`, new Uint8Array(), '0x1', 0)).toThrow(/callback/);
+    expect(() => encodeRequestInference(`0x${'00'.repeat(32)}`, new Uint8Array(), `0x${'00'.repeat(20)}`, -1)).toThrow(/callbackGasLimit/);
   });
 });

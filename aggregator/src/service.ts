@@ -35,7 +35,7 @@ import { batchJobId, createQueues, expireJobId, jobOptions, reviveSpentJobs, sub
 import { startChainWriter, type ChainWriter } from './writer/chainWriter.js';
 import { startWriterThread } from './writer/writerHost.js';
 import { TaskContexts } from './state/taskContexts.js';
-import { TaskStore } from './state/taskStore.js';
+import { TaskStore, type OperatorSnapshot } from './state/taskStore.js';
 import { BatchStore } from './state/batchStore.js';
 import { openRedisConnections } from './state/redisConnections.js';
 
@@ -139,14 +139,43 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
     await queues.expire.add('expire', { taskId }, { ...jobOpts, attempts: 1000, jobId: expireJobId(taskId), delay });
   };
 
+  // Expiry jobs of newly loaded tasks go out in bulk, after the load: one queue round trip per poll
+  // instead of one per task on the path an operator's batch waits on. A crash before the flush loses
+  // nothing: recover() enqueues the expiry of every open task at start-up.
+  const pendingExpiry: { taskId: string; deadlineBlock: number; head: number }[] = [];
+  let expiryFlush: NodeJS.Immediate | null = null;
+  const flushExpiries = async (): Promise<void> => {
+    expiryFlush = null;
+    const list = pendingExpiry.splice(0);
+    if (list.length === 0 || !cfg.expiry.enabled) return;
+    try {
+      await queues.expire.addBulk(
+        list.map((e) => ({
+          name: 'expire',
+          data: { taskId: e.taskId },
+          opts: { ...jobOpts, attempts: 1000, jobId: expireJobId(e.taskId), delay: Math.min(cfg.expiry.max_recheck_ms, Math.max(0, (e.deadlineBlock - e.head + 1) * cfg.expiry.block_time_ms)) },
+        })),
+      );
+    } catch (err) {
+      logger.warn({ err, tasks: list.length }, 'expiry jobs not queued; retrying');
+      pendingExpiry.push(...list);
+      setTimeout(() => void flushExpiries(), 1_000).unref();
+    }
+  };
   const loader = new TaskLoader({
     reader,
     provider,
     store,
     metrics,
     logger: logger.child({ component: 'loader' }),
-    onLoaded: (c: CreatedTask, head?: number) => enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock, head),
+    onLoaded: async (c: CreatedTask, head?: number, snapshot?: OperatorSnapshot, createdAtMs?: number) => {
+      if (snapshot && createdAtMs !== undefined) await contexts.prime({ id: c.task.taskId.toString(), task: c.task, taskHash: c.taskHash.toLowerCase(), createdAtMs }, snapshot);
+      if (head === undefined) return enqueueExpire(c.task.taskId.toString(), c.task.deadlineBlock);
+      pendingExpiry.push({ taskId: c.task.taskId.toString(), deadlineBlock: c.task.deadlineBlock, head });
+      expiryFlush ??= setImmediate(() => void flushExpiries());
+    },
   });
+  shutdown.add('expiry flush', () => flushExpiries());
   let pool: BlsVerifyPool | null = null;
   if (cfg.aggregation.verify_threads > 0) {
     try {

@@ -88,7 +88,10 @@ const operator: DashboardSpec = {
       q(0.5, 'aioracle_operator_batch_size_tasks', 'instance,', OP),
       q(0.95, 'aioracle_operator_batch_size_tasks', 'instance,', OP),
     ], { unit: 'short', width: 6 }),
-    ts('Fallback tasks', 'Tasks of a delivered batch still pending batching.fallback_blocks later, signed alone (POST /v1/responses). A steady rate means this operator\'s roots disagree with its peers\' or its batches are late.', [{ expr: `sum by (instance) (rate(aioracle_operator_fallback_tasks_total{${OP}}[${RI}]))`, legend: '{{instance}}' }], { unit: 'ops', width: 6 }),
+    ts('Fallback tasks', 'Tasks of a delivered batch still pending batching.fallback_blocks later, signed alone (POST /v1/responses), and due fallbacks put off because an aggregator reported the batch at quorum, mined or still collecting (GET /v1/batches/:id). A steady rate of tasks signed alone means this operator\'s roots disagree with its peers\' or its batches are late.', [
+      { expr: `sum by (instance) (rate(aioracle_operator_fallback_tasks_total{${OP}}[${RI}]))`, legend: '{{instance}} signed alone' },
+      { expr: `sum by (instance) (rate(aioracle_operator_fallback_deferred_total{${OP}}[${RI}]))`, legend: '{{instance}} put off (batch in progress at the aggregator)' },
+    ], { unit: 'ops', width: 6 }),
     ts('Abstentions by reason', 'Tasks of a batch given the abstain leaf: bad_input, model_unknown, model_inactive, model_integrity, inference.', [{ expr: `sum by (instance, reason) (rate(aioracle_operator_abstentions_total{${OP}}[${RI}]))`, legend: '{{instance}} {{reason}}' }], { unit: 'ops', width: 6, stacked: true }),
     row('Tasks'),
     ts('Tasks seen', 'TaskCreated events seen after confirmations, live or on catch-up.', [{ expr: `sum by (instance, source) (rate(aioracle_operator_tasks_seen_total{${OP}}[${RI}]))`, legend: '{{instance}} {{source}}' }], { unit: 'ops', width: 8 }),

@@ -216,6 +216,7 @@ export class BatchProcessor {
       }),
     );
     t = lap('models', t);
+    const cpu0 = process.cpuUsage();
     const started = performance.now();
     const decided: Decided[] = await Promise.all(
       items.map(async (it, index): Promise<Decided> => {
@@ -237,6 +238,8 @@ export class BatchProcessor {
     );
     const inferSeconds = (performance.now() - started) / 1000;
     t = lap('infer', t);
+    const cpu1 = process.cpuUsage(cpu0);
+    ms.inferCpu = Math.round((cpu1.user + cpu1.system) / 100) / 10;
 
     const outputHashes = decided.map((d) => (d.output === null ? null : computeOutputHash(d.output)));
     const entries: BatchRecordEntry[] = decided.map((d, i) => ({ key: SigningLog.key(this.oracle, d.task.taskId), taskHash: d.taskHash, outputHash: outputHashes[i] ?? null }));

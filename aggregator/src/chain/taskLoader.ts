@@ -26,7 +26,7 @@ export interface TaskLoaderDeps {
   logger: Logger;
   /** Called for each newly stored task (schedules its expiry). */
   /** `head`: the chain head the caller just read, when it has one (saves an RPC per task). */
-  onLoaded: (created: CreatedTask, head?: number) => Promise<void>;
+  onLoaded: (created: CreatedTask, head?: number, snapshot?: OperatorSnapshot, createdAtMs?: number) => Promise<void>;
 }
 
 /** Loads tasks from their TaskCreated logs into Redis. */
@@ -66,7 +66,7 @@ export class TaskLoader {
     if (isNew) {
       this.d.metrics?.tasksLoaded.inc();
       this.d.logger.debug({ taskId: id, modelId: task.modelId, quorums: task.quorumNumbers, operators: snapshot.operators.length, opset: set.id }, 'task loaded');
-      await this.d.onLoaded(created, head);
+      await this.d.onLoaded(created, head, snapshot, createdAtMs);
     }
     return isNew;
   }

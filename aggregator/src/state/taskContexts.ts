@@ -87,6 +87,37 @@ export class TaskContexts {
     return n;
   }
 
+  /**
+   * Puts the context of a task just stored by the loader in memory (it has everything: the task,
+   * its hash and snapshot), so the operators' batch for it does not read it back from Redis.
+   */
+  async prime(rec: { id: string; task: Task; taskHash: string; createdAtMs: number }, snapshot: OperatorSnapshot): Promise<void> {
+    if (this.cache.has(rec.id)) return;
+    const ctx: TaskContext = {
+      id: rec.id,
+      task: rec.task,
+      taskHash: rec.taskHash,
+      createdAtMs: rec.createdAtMs,
+      snapshot,
+      operators: await this.operatorsOf(snapshot),
+      outputs: new Map(),
+      leaves: new Map(),
+      answered: new Map(),
+      closed: false,
+    };
+    if (this.cache.has(rec.id)) return;
+    this.insert(ctx);
+  }
+
+  private insert(ctx: TaskContext): void {
+    this.cache.set(ctx.id, ctx);
+    while (this.cache.size > this.size) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+  }
+
   /** Drops a task from memory (finalised or expired). */
   forget(id: string): void {
     const ctx = this.cache.get(id);
@@ -109,12 +140,7 @@ export class TaskContexts {
       answered: new Map(),
       closed: rec.status === 'finalised' || rec.status === 'expired',
     };
-    this.cache.set(id, ctx);
-    while (this.cache.size > this.size) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.cache.delete(oldest);
-    }
+    this.insert(ctx);
     return ctx;
   }
 

@@ -274,7 +274,9 @@ try {
   }
   console.log(`slashBatchDissenter               ${slashBatchGas}`);
   const batchAt100 = batchGas.callbacks![100] ?? Infinity;
-  console.log(`target: respondToBatch(100 tasks, callbacks) <= ${TARGET_BATCH_PER_TASK_GAS} per task: ${batchAt100 <= TARGET_BATCH_PER_TASK_GAS ? 'met' : 'MISSED'} (${batchAt100}); 1-task batch without callback or feed ${batchPlain1} vs respondToTask ${respondGas[OPERATOR_COUNTS[0]]![0]}`);
+  const single = respondGas[OPERATOR_COUNTS[0]]![0]!;
+  console.log(`target: respondToBatch(100 tasks, callbacks) <= ${TARGET_BATCH_PER_TASK_GAS} per task: ${batchAt100 <= TARGET_BATCH_PER_TASK_GAS ? 'met' : 'MISSED'} (${batchAt100})`);
+  console.log(`1-task batch: a single response by protocol (docs/protocol.md), answered by respondToTask: ${single} gas, no dearer than respondToTask; a one-leaf respondToBatch (not used) would be ${batchPlain1} (+${batchPlain1 - single})`);
   console.log(`targets: respondToTask(0 non-signers) <= ${TARGET_RESPOND_GAS}: ${maxZero <= TARGET_RESPOND_GAS ? 'met' : 'MISSED'} (max ${maxZero}); per non-signer <= ${TARGET_PER_NON_SIGNER_GAS}: ${maxPer <= TARGET_PER_NON_SIGNER_GAS ? 'met' : 'MISSED'} (max ${maxPer})`);
   console.log(
     JSON.stringify({
@@ -286,6 +288,7 @@ try {
       batch: batchGas.callbacks,
       batchFeeds: batchGas.feeds,
       batchPlain1,
+      oneTaskBatch: { answeredBy: 'respondToTask', gas: single },
       slashBatchDissenter: Number(slashBatchGas),
       targets: { respondToTaskZeroNonSigners: TARGET_RESPOND_GAS, perNonSigner: TARGET_PER_NON_SIGNER_GAS, batchPerTaskAt100: TARGET_BATCH_PER_TASK_GAS },
       met: { respondToTaskZeroNonSigners: maxZero <= TARGET_RESPOND_GAS, perNonSigner: maxPer <= TARGET_PER_NON_SIGNER_GAS, batchPerTaskAt100: batchAt100 <= TARGET_BATCH_PER_TASK_GAS },

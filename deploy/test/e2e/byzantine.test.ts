@@ -3,8 +3,10 @@
  * results are still right (the exact-int sample equals its known output; every accepted output is
  * what each honest operator computed and signed), the aggregator proves the dissent and the
  * byzantine operator is slashed on chain (DissenterSlashed, AllocationManager OperatorSlashed, its
- * registry stake down), and no honest operator is. The devnet runs batch attestation: tasks are
- * answered by respondToBatch and the dissent is proven with batch evidence (slashBatchDissenter).
+ * registry stake down), and no honest operator is. The devnet runs batch attestation: the four
+ * requests are sent at once, so some share a block and are answered by respondToBatch, the dissent
+ * proven with batch evidence (slashBatchDissenter); a block's lone task is a single response
+ * (protocol.md), answered by respondToTask and slashed with response evidence (slashDissenter).
  */
 import { jest } from '@jest/globals';
 import { bindings, createProvider, destroyProvider } from '@aioracle/sdk';
@@ -34,9 +36,17 @@ describe('e2e: 1 byzantine operator of 4', () => {
     const honest = d.operators.filter((o) => !o.byzantine);
     expect(byz.map((o) => o.name)).toEqual(['op4']);
 
-    const reqs = [];
-    for (const m of d.models) reqs.push({ model: m, r: await d.request(m.name, m.sampleInput) });
-    for (const m of d.models) reqs.push({ model: m, r: await d.request(m.name) });
+    // Sent at once, so that some share a block (a batch); a block's lone task is a single response.
+    const reqs = await Promise.all(d.models.flatMap((m) => [d.request(m.name, m.sampleInput), d.request(m.name)].map(async (p) => ({ model: m, r: await p }))));
+    // Every task of the blocks our tasks landed in (feed rounds included), from the chain.
+    const created = bindings.InferenceOracle__factory.connect(d.deployment.avs.inferenceOracle, provider);
+    const blockOf = new Map<string, number>();
+    for (const { r } of reqs) {
+      const b = (await d.waitForTask(r.taskId)).createdBlock;
+      for (const l of await created.queryFilter(created.filters.TaskCreated(), b, b)) blockOf.set(l.args.taskId.toString(), b);
+    }
+    const inBlock = (taskId: string): number => [...blockOf.values()].filter((b) => b === blockOf.get(taskId)).length;
+    const firstOfBlock = (taskId: string): boolean => [...blockOf].every(([id, b]) => b !== blockOf.get(taskId) || BigInt(id) >= BigInt(taskId));
     for (const { model, r } of reqs) {
       const what = `${model.name} task ${r.taskId}`;
       const t = await d.waitForTask(r.taskId);
@@ -49,7 +59,9 @@ describe('e2e: 1 byzantine operator of 4', () => {
         expect({ what, op: op.name, signed }).toEqual({ what, op: op.name, signed: t.outputHash });
       }
       const bad = await eventually(`the byzantine operator to sign ${what}`, () => signedOutputs(d, byz[0]!.name).get(r.taskId.toString()), 20_000);
-      expect({ what, bad: bad === t.outputHash }).toEqual({ what, bad: false });
+      // Devnet byzantine mode corrupts a lone task and the first task of each batch (byzantine.ts).
+      const corrupted = firstOfBlock(r.taskId.toString());
+      expect({ what, corrupted, dissents: bad !== t.outputHash }).toEqual({ what, corrupted, dissents: corrupted });
     }
 
     // The aggregator files the dissent evidence after finalisation; the oracle slashes through EigenLayer.
@@ -59,14 +71,30 @@ describe('e2e: 1 byzantine operator of 4', () => {
     // Batch attestation is the devnet's default: the tasks were answered by respondToBatch, and the
     // dissent was proven with batch evidence (the operator's batch signature + its leaf's Merkle path).
     const oracle = bindings.InferenceOracle__factory.connect(d.deployment.avs.inferenceOracle, provider);
+    const corruptedIds = [...blockOf.keys()].filter((id) => reqs.some(({ r }) => r.taskId.toString() === id) && firstOfBlock(id));
+    await eventually(
+      'every corrupted task of ours slashed',
+      async () => {
+        const s = await oracle.queryFilter(oracle.filters.DissenterSlashed(), d.deployment.startBlock);
+        return corruptedIds.every((id) => s.some((l) => l.args.taskId.toString() === id)) ? true : undefined;
+      },
+      60_000,
+      500,
+    );
+    // Four requests sent at once span at most two blocks, so some block holds a batch of several.
+    expect(Math.max(...[...blockOf.keys()].map(inBlock))).toBeGreaterThan(1);
     const batches = await oracle.queryFilter(oracle.filters.BatchResponded(), d.deployment.startBlock);
     expect(batches.length).toBeGreaterThan(0);
     const slashes = await oracle.queryFilter(oracle.filters.DissenterSlashed(), d.deployment.startBlock);
     expect(slashes.length).toBeGreaterThan(0);
+    expect(slashes.some((l) => blockOf.has(l.args.taskId.toString()) && inBlock(l.args.taskId.toString()) > 1)).toBe(true);
     for (const l of slashes) {
+      const taskId = l.args.taskId.toString();
+      if (!blockOf.has(taskId)) continue; // a task outside the blocks looked at (a feed round)
       const tx = await provider.getTransaction(l.transactionHash);
       const fn = oracle.interface.parseTransaction({ data: tx!.data })?.name;
-      expect({ taskId: l.args.taskId.toString(), fn }).toEqual({ taskId: l.args.taskId.toString(), fn: 'slashBatchDissenter' });
+      // A batch of several: batch evidence; a block's lone task (protocol.md: a single response): response evidence.
+      expect({ taskId, fn }).toEqual({ taskId, fn: inBlock(taskId) > 1 ? 'slashBatchDissenter' : 'slashDissenter' });
     }
 
     const am = bindings.AllocationManager__factory.connect(d.deployment.core.allocationManager, provider);

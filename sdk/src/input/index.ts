@@ -6,3 +6,4 @@ export * from './fetchUri.js';
 export * from './blobSource.js';
 export * from './inputResolver.js';
 export * from './kzg.js';
+export * from './sendRequest.js';

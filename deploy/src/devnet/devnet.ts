@@ -275,6 +275,8 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         models: { dir: modelsDir },
         watcher: { poll_interval_ms: 250 },
         batching: { enabled: opts.batching ?? true },
+        // Blob inputs: anvil serves the beacon API's blobs endpoint on its RPC port, keyed by execution block number.
+        inputs: { blobs: { beacon_url: anvil.rpcUrl, block_id: 'execution_number' } },
         signing_log_path: './signing.log',
         node_api: { listen: `127.0.0.1:${apiPort}` },
         metrics: { listen: `127.0.0.1:${metricsPort}` },

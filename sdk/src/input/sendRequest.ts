@@ -15,13 +15,13 @@ import { kzgLibrary, kzgToVersionedHash } from './kzg.js';
 import { validateInputUri, type InputCarrier } from './reference.js';
 
 /**
- * The carrier for an input of `length` bytes: `requested` if given (checked to fit), else calldata up
- * to `maxCalldataBytes`, then a URI when one is given, then blobs up to MAX_BLOB_INPUT_BYTES.
+ * The carrier for an input of `length` bytes: `requested` if given (checked to fit), else the URI when
+ * one is given, else calldata up to `maxCalldataBytes`, then blobs up to MAX_BLOB_INPUT_BYTES, then uri.
  * Throws ERR_INPUT_CARRIER when nothing fits.
  */
 export function chooseCarrier(length: number, opts: { requested?: InputCarrier | undefined; uri?: string | undefined; maxCalldataBytes?: number }): InputCarrier {
   const calldataCap = opts.maxCalldataBytes ?? MAX_INPUT_BYTES;
-  const carrier = opts.requested ?? (length <= calldataCap ? 'calldata' : opts.uri ? 'uri' : length <= MAX_BLOB_INPUT_BYTES ? 'blob' : 'uri');
+  const carrier = opts.requested ?? (opts.uri ? 'uri' : length <= calldataCap ? 'calldata' : length <= MAX_BLOB_INPUT_BYTES ? 'blob' : 'uri');
   if (carrier === 'calldata' && length > calldataCap) throw inputError(InputErrorCode.Carrier, `Input is ${length} bytes; calldata takes at most ${calldataCap}: use --carrier blob or uri`);
   if (carrier === 'blob' && length > MAX_BLOB_INPUT_BYTES) throw inputError(InputErrorCode.Carrier, `Input is ${length} bytes; blobs carry at most ${MAX_BLOB_INPUT_BYTES}: serve it and use --carrier uri --uri URL`);
   if (carrier === 'uri' && !opts.uri) throw inputError(InputErrorCode.Carrier, `Input is ${length} bytes and goes by URI: write it with --save-input FILE, serve that file (https or ipfs) and pass --uri URL`);

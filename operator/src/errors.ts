@@ -56,6 +56,7 @@ export function rejectReasonOf(err: unknown): RejectReason {
     case OperatorErrorCode.ModelInactive:
       return 'model_inactive';
     case OperatorErrorCode.ModelIntegrity:
+    case 'ERR_MODEL_INTEGRITY':
       return 'model_integrity';
     case OperatorErrorCode.TaskExpired:
       return 'expired';

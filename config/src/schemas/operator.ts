@@ -80,6 +80,23 @@ export const operatorConfigSchema = z
         execution_provider: z.enum(['cpu', 'cuda'], { error: 'must be "cpu" or "cuda"' }).default('cpu'),
         /** intra-op threads for onnxruntime-node sessions whose manifest does not pin them (exact-wasm is always 1). */
         intra_op_threads: z.number().int().min(1).max(256).default(1),
+        /**
+         * Pull models registered on chain (and drop deactivated ones) while running, without a restart. Off by
+         * default: with it on, the node downloads and runs whatever the ModelRegistry's owner registers whose URI
+         * passes pull_allow and whose file is under pull_max_bytes (hashes are always checked against the chain).
+         */
+        auto_pull: z.boolean().default(false),
+        /** Largest ONNX file `models pull` and auto_pull fetch. */
+        pull_max_bytes: z.number().int().min(1).default(512 * 1024 * 1024),
+        /**
+         * URI prefixes auto_pull may fetch from (e.g. ["https://models.example.org/", "ipfs://"]). Empty: https:// and
+         * ipfs:// only. `models pull` on the command line also accepts http:// and file://.
+         */
+        pull_allow: z.array(z.string().min(1)).default([]),
+        /** HTTP gateway for ipfs:// model URIs (default: inputs.ipfs_gateway). */
+        ipfs_gateway: z.url({ error: 'must be an http(s) URL' }).optional(),
+        /** How often the ModelRegistry is read for new, deactivated and missing models. */
+        poll_interval_ms: z.number().int().min(100).default(10_000),
       })
       .prefault({}),
     queue: z

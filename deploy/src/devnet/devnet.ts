@@ -33,7 +33,7 @@ import { stringify as toYaml } from 'yaml';
 import { freePort, startAnvil, type AnvilInstance } from '../anvil.js';
 import { deployAll } from '../deployAll.js';
 import { createFeed, registerModel } from '../models.js';
-import { encodeRow, loadDemoModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel } from './demoModels.js';
+import { encodeRow, loadDemoModels, loadReferenceModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel, type ReferenceModel } from './demoModels.js';
 import { clientExports } from './clientEnv.js';
 import { childEnv, isListening, logTail, runToCompletion, startProcess, waitFor, type ManagedProcess } from './processes.js';
 import { deleteKeys, ensureRedis, findExecutable, redisServerPid, type DevnetRedis } from './redis.js';
@@ -117,6 +117,8 @@ export interface DevnetHandle {
   prometheusNote: string | null;
   operators: DevnetOperator[];
   models: DemoModel[];
+  /** Models whose inputs go by reference (blob or URI; text-direction), registered and served but not streamed. */
+  refModels: ReferenceModel[];
   modelsDir: string;
   /** The model host: registered model URIs point under `url`; files are served from `root`. */
   modelServer: { url: string; root: string };
@@ -235,7 +237,13 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       const entry = await registerModel({ rpcUrl: anvil.rpcUrl, ownerKey: deployerKey, deployment, manifest: m.manifest, onnxFile: m.onnxFile, uri });
       deployment.models.push(entry);
     }
-    progress(`models     ${models.length} registered, served at ${modelServer.url}/ (operators pull them)  ${since(t0)}`);
+    // Models whose inputs go by reference (text-direction: a third-party vision model); not in the request stream.
+    const refModels = loadReferenceModels(modelsDir);
+    for (const m of refModels) {
+      const uri = `${modelServer.url}/${relative(modelsDir, m.onnxFile).split(sep).join('/')}`;
+      deployment.models.push(await registerModel({ rpcUrl: anvil.rpcUrl, ownerKey: deployerKey, deployment, manifest: m.manifest, onnxFile: m.onnxFile, uri }));
+    }
+    progress(`models     ${models.length + refModels.length} registered, served at ${modelServer.url}/ (operators pull them)  ${since(t0)}`);
     const intModel = models.find((m) => m.manifest.profile === 'exact-int') ?? models[0]!;
     const feedRow = intModel.sampleRows[intModel.sampleRows.length - 1]!;
     const feedEntry = await createFeed({
@@ -518,6 +526,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       prometheusNote,
       operators: operators.map(({ wallet: _w, ...o }) => o),
       models,
+      refModels,
       modelsDir,
       modelServer: { url: modelServer.url, root: modelServer.root },
       feed: feedInfo,

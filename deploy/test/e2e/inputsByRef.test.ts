@@ -115,6 +115,19 @@ describe('e2e: inputs by reference (blob, URI)', () => {
     await expectAnsweredAndAudited('uri', ['--uri', `${base}/sample.bin`]);
   });
 
+  it('text-direction (a third-party vision model, 221 KB sample): the client picks blobs, the pulled model answers, audit --rerun passes', async () => {
+    const m = d.refModels.find((x) => x.name === 'text-direction')!;
+    expect(m.sampleInput.length).toBeGreaterThan(65_536);
+    const sampleFile = join(d.modelsDir, 'text-direction', 'sample-input.json');
+    const res = await runClient(d, ['request', '--model', 'text-direction', '--input', sampleFile, '--wait', '--timeout', '120', '--json'], 150_000);
+    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ code: 0, stderr: '' });
+    const j = JSON.parse(res.stdout.trim().split('\n').pop()!) as { taskId: string; status: string; carrier: string; output: string; decoded: unknown };
+    expect({ status: j.status, carrier: j.carrier, output: j.output }).toEqual({ status: 'responded', carrier: 'blob', output: m.sampleOutput });
+    const audit = await runClient(d, ['audit', j.taskId, '--rerun', '--json'], 150_000);
+    const report = JSON.parse(audit.stdout.trim().split('\n').pop()!) as { ok: boolean; rerun: { ok: boolean } };
+    expect({ code: audit.code, ok: report.ok, rerun: report.rerun?.ok }).toEqual({ code: 0, ok: true, rerun: true });
+  });
+
   it('the client refuses to send a URI that does not serve the encoded input (exit 2, nothing sent)', async () => {
     const m = exactInt();
     files.set('/other.bin', new Uint8Array([1, 2, 3]));

@@ -151,6 +151,11 @@ export class ModelStore {
     }
   }
 
+  /** Takes a record just read from the chain (the ModelWatcher's poll) as the cached one. */
+  noteChainRecord(info: ModelInfo): void {
+    this.chainInfo.set(info.modelId.toLowerCase(), { info, at: Date.now() });
+  }
+
   /** Whether `modelId` is in the models directory (found at start or added since). */
   has(modelId: string): boolean {
     return this.local.has(modelId.toLowerCase());

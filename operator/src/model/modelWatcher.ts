@@ -71,7 +71,10 @@ export class ModelWatcher {
         if (await this.deps.store.drop(id)) this.logger.info({ modelId: id }, 'model deactivated on chain: session released');
         continue;
       }
-      if (this.deps.store.has(id)) continue;
+      if (this.deps.store.has(id)) {
+        this.deps.store.noteChainRecord(info); // a reactivation is served at once, not after the store's cache runs out
+        continue;
+      }
       if (!this.opts.autoPull) {
         missing.push(id);
         continue;

@@ -200,3 +200,18 @@ describe('fetchUriBytes and InputResolver (local HTTP server)', () => {
     expect(isAioracleError(e, 'ERR_INPUT_UNAVAILABLE') && e.details.carrier).toBe('blob');
   });
 });
+
+describe('chooseCarrier', () => {
+  it('takes calldata up to 64 KiB, then blobs, then a URI; --uri and --carrier win', async () => {
+    const { chooseCarrier } = await import('../../src/input/index.js');
+    expect(chooseCarrier(65_536, {})).toBe('calldata');
+    expect(chooseCarrier(65_537, {})).toBe('blob');
+    expect(chooseCarrier(MAX_BLOB_INPUT_BYTES, {})).toBe('blob');
+    expect(code(() => chooseCarrier(MAX_BLOB_INPUT_BYTES + 1, {}))).toBe('ERR_INPUT_CARRIER');
+    expect(chooseCarrier(MAX_BLOB_INPUT_BYTES + 1, { uri: 'https://x.test/a' })).toBe('uri');
+    expect(chooseCarrier(10, { uri: 'https://x.test/a' })).toBe('uri');
+    expect(chooseCarrier(10, { requested: 'blob' })).toBe('blob');
+    expect(code(() => chooseCarrier(70_000, { requested: 'calldata' }))).toBe('ERR_INPUT_CARRIER');
+    expect(code(() => chooseCarrier(10, { requested: 'uri' }))).toBe('ERR_INPUT_CARRIER');
+  });
+});

@@ -256,7 +256,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
                     p := add(p, 0x20)
                 }
                 mstore(ref, sub(p, add(ref, 0x20)))
-                mstore(0x40, p)
+                mstore(0x40, and(add(p, 31), not(31)))
             }
             if (ref.length == 2) revert InvalidInputSize(0, 0);
         }

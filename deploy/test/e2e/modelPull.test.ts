@@ -57,11 +57,11 @@ describe('e2e: models pulled from the ModelRegistry URI (auto_pull on and off)',
     return { manifest, modelId: entry.modelId.toLowerCase() };
   }
 
-  it('every node serves the demo models at start: auto_pull nodes pulled them, the other ran models pull --all', async () => {
+  it('every node serves the three demo models at start: auto_pull nodes pulled them, the other ran models pull --all', async () => {
     expect(d.operators.map((o) => o.autoPull)).toEqual([false, true, true, true]);
     for (const op of d.operators) {
       const installed = readdirSync(join(d.dir, op.name, 'models')).filter((n) => !n.startsWith('.')).sort();
-      expect({ op: op.name, installed }).toEqual({ op: op.name, installed: d.models.map((m) => `${m.manifest.name}@${m.manifest.version}`).sort() });
+      expect({ op: op.name, installed }).toEqual({ op: op.name, installed: [...d.models, ...d.refModels].map((m) => `${m.manifest.name}@${m.manifest.version}`).sort() });
       const services = (await (await fetch(`${op.nodeApiUrl}/eigen/node/services`)).json()) as { services: { id: string; status: string }[] };
       expect({ op: op.name, models: services.services.find((s) => s.id === 'models')?.status }).toEqual({ op: op.name, models: 'Up' });
     }

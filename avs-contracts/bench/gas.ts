@@ -10,6 +10,8 @@
  *     per task (whole transaction / tasks), in two shapes: `callbacks` (the first task a feed round, every
  *     other task with a no-op callback) and `feeds` (every task a round of one feed; feed tasks cannot
  *     have a callback); and slashBatchDissenter (batch evidence with a Merkle proof).
+ *   - the requester's cost of a 100 KiB input in calldata (cap raised for the comparison), in one blob
+ *     (execution gas and blob gas separately) and by URI (`--inputs-only` measures just this).
  * Targets (DESIGN §6): respondToTask ≤ 200,000 gas with 0 non-signers, ≤ 12,000 per additional
  * non-signer; respondToBatch ≤ 25,000 per task at 100 tasks (callbacks shape). Operators are funded with anvil_setBalance (funding is not measured) and registered
  * through the sdk flow with automine; nothing measured is impersonated.
@@ -21,6 +23,8 @@ import {
   EXAMPLE_MANIFEST_EXACT_INT,
   TxSender,
   bindings,
+  blobsFor,
+  sendInferenceRequest,
   batchDigest,
   batchLeaf,
   blsSign,
@@ -49,6 +53,19 @@ const TARGET_BATCH_PER_TASK_GAS = 25_000;
 /** Init code of a contract whose runtime is one STOP byte: the cheapest possible callback consumer. */
 const NOOP_CONTRACT_INITCODE = '0x6001600c60003960016000f300';
 
+/** Size of the input of the carrier comparison (100 KiB). */
+const INPUT_CARRIER_BYTES = 100 * 1024;
+
+type CarrierCost = { executionGas: number; blobGas: number };
+function printInputCarriers(r: { bytes: number; calldata: CarrierCost; blob: CarrierCost & { blobs: number }; uri: CarrierCost }): void {
+  console.log(`requester cost of a ${r.bytes}-byte input (requestInference / requestInferenceByRef, whole transaction)`);
+  console.log(`${'carrier'.padEnd(10)}${'execution gas'.padStart(16)}${'blob gas'.padStart(12)}`);
+  console.log(`${'calldata'.padEnd(10)}${String(r.calldata.executionGas).padStart(16)}${'0'.padStart(12)}`);
+  console.log(`${'blob'.padEnd(10)}${String(r.blob.executionGas).padStart(16)}${String(r.blob.blobGas).padStart(12)}   (${r.blob.blobs} blob(s), priced by the separate blob base fee)`);
+  console.log(`${'uri'.padEnd(10)}${String(r.uri.executionGas).padStart(16)}${'0'.padStart(12)}   (the bytes are served off chain)`);
+  console.log('');
+}
+
 const t0 = Date.now();
 const log = (msg: string): void => console.error(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
@@ -66,6 +83,34 @@ try {
   const submitter = new TxSender(new Wallet(anvil.accounts[3]!.privateKey, provider));
   const oracle = bindings.InferenceOracle__factory.connect(deployment.avs.inferenceOracle, provider);
   const reader = new ChainReader(provider, deployment.avs);
+
+  // ---- requester cost of a 100 KiB input: calldata vs blob (vs URI) ----
+  // The oracle's calldata cap (64 KiB) is raised for this comparison only, so the same bytes can go in calldata.
+  const inputCarriers = await (async () => {
+    const owner = new TxSender(new Wallet(deployer, provider));
+    const cfg = await oracle.config();
+    await owner.send(oracle, 'setConfig', [{ responseWindow: cfg.responseWindow, challengeWindow: cfg.challengeWindow, maxStaleBlocks: cfg.maxStaleBlocks, maxInputBytes: 200_000, maxCallbackGas: cfg.maxCallbackGas }]);
+    const input = Uint8Array.from({ length: INPUT_CARRIER_BYTES }, (_, i) => (i * 7919 + 13) & 0xff);
+    input[0] = 1;
+    const calldata = await sendInferenceRequest(requester, oracle, { modelId: model.modelId, input, fee, carrier: 'calldata' });
+    const blob = await sendInferenceRequest(requester, oracle, { modelId: model.modelId, input, fee, carrier: 'blob' });
+    const uri = await sendInferenceRequest(requester, oracle, { modelId: model.modelId, input, fee, carrier: 'uri', uri: 'ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/input.bin' });
+    await owner.send(oracle, 'setConfig', [{ responseWindow: cfg.responseWindow, challengeWindow: cfg.challengeWindow, maxStaleBlocks: cfg.maxStaleBlocks, maxInputBytes: cfg.maxInputBytes, maxCallbackGas: cfg.maxCallbackGas }]);
+    const r = {
+      bytes: INPUT_CARRIER_BYTES,
+      calldata: { executionGas: Number(calldata.gasUsed), blobGas: 0 },
+      blob: { executionGas: Number(blob.gasUsed), blobGas: Number(blob.blobGasUsed ?? 0n), blobs: blobsFor(INPUT_CARRIER_BYTES) },
+      uri: { executionGas: Number(uri.gasUsed), blobGas: 0 },
+    };
+    log(`input carriers: ${JSON.stringify(r)}`);
+    return r;
+  })();
+  if (process.argv.includes('--inputs-only')) {
+    printInputCarriers(inputCarriers);
+    console.log(JSON.stringify({ inputCarriers, runtimeSec: Math.round((Date.now() - t0) / 1000) }));
+    provider.destroy();
+    process.exit(0);
+  }
 
   const operators: RegisteredOperator[] = [];
   /** registerForOperatorSets gas of isolated registrations, by the operator's position (1-based). */
@@ -278,8 +323,10 @@ try {
   console.log(`target: respondToBatch(100 tasks, callbacks) <= ${TARGET_BATCH_PER_TASK_GAS} per task: ${batchAt100 <= TARGET_BATCH_PER_TASK_GAS ? 'met' : 'MISSED'} (${batchAt100})`);
   console.log(`1-task batch: a single response by protocol (docs/protocol.md), answered by respondToTask: ${single} gas, no dearer than respondToTask; a one-leaf respondToBatch (not used) would be ${batchPlain1} (+${batchPlain1 - single})`);
   console.log(`targets: respondToTask(0 non-signers) <= ${TARGET_RESPOND_GAS}: ${maxZero <= TARGET_RESPOND_GAS ? 'met' : 'MISSED'} (max ${maxZero}); per non-signer <= ${TARGET_PER_NON_SIGNER_GAS}: ${maxPer <= TARGET_PER_NON_SIGNER_GAS ? 'met' : 'MISSED'} (max ${maxPer})`);
+  printInputCarriers(inputCarriers);
   console.log(
     JSON.stringify({
+      inputCarriers,
       respondToTask: respondGas,
       perNonSigner,
       requestInference: Number(requestGas),

@@ -93,6 +93,15 @@ const operator: DashboardSpec = {
       { expr: `sum by (instance) (rate(aioracle_operator_fallback_deferred_total{${OP}}[${RI}]))`, legend: '{{instance}} put off (batch in progress at the aggregator)' },
     ], { unit: 'ops', width: 6 }),
     ts('Abstentions by reason', 'Tasks of a batch given the abstain leaf: bad_input, model_unknown, model_inactive, model_integrity, inference.', [{ expr: `sum by (instance, reason) (rate(aioracle_operator_abstentions_total{${OP}}[${RI}]))`, legend: '{{instance}} {{reason}}' }], { unit: 'ops', width: 6, stacked: true }),
+    row('Model distribution'),
+    stat('Models missing', 'Active models of the ModelRegistry this node does not serve (not installed; with auto_pull on, a pull that failed). Pull them with `aioracle-operator models pull`.', [{ expr: `aioracle_operator_models_missing{${OP}}`, legend: '{{instance}}' }], { width: 8 }),
+    ts('Model pulls by outcome', 'installed, present (already there), refused_integrity (a hash differs from the chain), refused_policy (URI outside models.pull_allow), failed (unreachable, over the cap).', [{ expr: `sum by (instance, outcome) (increase(aioracle_operator_model_pulls_total{${OP}}[${RI}]))`, legend: '{{instance}} {{outcome}}' }], { unit: 'short', width: 16, stacked: true }),
+    row('Inputs by reference'),
+    ts('Input fetches by outcome', 'Blob and URI inputs fetched, cut at the cap and hash-checked: ok, unavailable, too_large, hash_mismatch, invalid. Anything but ok means the task was refused (nothing signed).', [{ expr: `sum by (instance, carrier, outcome) (rate(aioracle_operator_input_fetches_total{${OP}}[${RI}]))`, legend: '{{instance}} {{carrier}} {{outcome}}' }], { unit: 'ops', width: 12, stacked: true }),
+    ts('Input fetch time', 'Fetch + cap + hash check of an input by reference: median and p95 per carrier.', [
+      q(0.5, 'aioracle_operator_input_fetch_duration_seconds', 'instance, carrier,', OP),
+      q(0.95, 'aioracle_operator_input_fetch_duration_seconds', 'instance, carrier,', OP),
+    ], { unit: 's', width: 12 }),
     row('Tasks'),
     ts('Tasks seen', 'TaskCreated events seen after confirmations, live or on catch-up.', [{ expr: `sum by (instance, source) (rate(aioracle_operator_tasks_seen_total{${OP}}[${RI}]))`, legend: '{{instance}} {{source}}' }], { unit: 'ops', width: 8 }),
     ts('Tasks inferred / signed', 'Tasks whose model ran, and responses signed, per model.', [

@@ -7,7 +7,8 @@
  * Not measured: the chain (tasks are enqueued as the watcher would) and ModelRegistry reads
  * (cached after the first task in production).
  * Env: BENCH_TASKS (default 2000), BENCH_RATE (paced phase, tasks/s, default 200),
- * BENCH_CONCURRENCY (default 16). Ends with one JSON line.
+ * BENCH_CONCURRENCY (default 16). First, inputs by reference: fetch + verify + decode of a 100 KiB and a
+ * 1 MiB input (inputFetch.ts; `--inputs-only` stops after it). Ends with one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { Redis } from 'ioredis';
 import { AggregatorClient, InferenceQueue, ModelStore, runInference, SigningLog, TaskProcessor } from '../src/index.js';
 import { startStubAggregator } from '../test/helpers/stubAggregator.js';
 import { DEMO_MODEL_ID, makeJob, sample } from '../test/helpers/tasks.js';
+import { benchInputFetch } from './inputFetch.js';
 
 const N = Number(process.env.BENCH_TASKS ?? 2000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -29,6 +31,16 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+// 0. Inputs by reference: fetch + verify + decode (medians), then `--inputs-only` stops here.
+const inputs = await benchInputFetch();
+for (const [label, r] of Object.entries(inputs)) {
+  console.log(`input ${label.padEnd(12)} ${String(r.bytes).padStart(8)} bytes: fetch+verify ${r.fetchVerifyMs} ms + decode ${r.decodeMs} ms = ${r.totalMs} ms (median)`);
+}
+if (process.argv.includes('--inputs-only')) {
+  console.log(JSON.stringify({ inputs }));
+  process.exit(0);
+}
 
 await initBls();
 const dir = mkdtempSync(join(tmpdir(), 'opbench-'));
@@ -106,6 +118,7 @@ await redis.quit();
 rmSync(dir, { recursive: true, force: true });
 
 const result = {
+  inputs,
   bench: 'operator',
   model: 'liquidation-risk@1.0.0',
   tasks: N,

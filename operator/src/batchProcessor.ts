@@ -20,7 +20,7 @@ import {
   batchesOf,
   batchLeaf,
   blsSign,
-  inputHash as computeInputHash,
+  type InputRef,
   isAioracleError,
   MAX_BATCH_LEAVES,
   merkleRoot,
@@ -43,6 +43,7 @@ import { runInference } from './model/inference.js';
 import type { ModelStore } from './model/modelStore.js';
 import { SigningLog, type BatchRecordEntry } from './store/signingLog.js';
 import type { TaskJobData } from './taskProcessor.js';
+import { TaskInputs } from './input/taskInputs.js';
 
 /** Job data of a batch job (JSON-safe; never holds keys). */
 export interface BatchJobData {
@@ -95,6 +96,8 @@ export interface BatchProcessorDeps {
   fallback?: FallbackScheduler | null;
   metrics?: Metrics | null;
   logger?: Logger;
+  /** Inputs by reference; absent = inline inputs only. */
+  inputs?: TaskInputs;
 }
 
 /** Reasons a task of a batch gets the abstain leaf (label set of aioracle_operator_abstentions_total). */
@@ -122,6 +125,7 @@ export class BatchProcessor {
   readonly operatorId: string;
   private readonly oracle: string;
   private readonly logger: Logger;
+  private readonly inputs: TaskInputs;
 
   constructor(
     private readonly opts: BatchProcessorOptions,
@@ -130,6 +134,7 @@ export class BatchProcessor {
     this.operatorId = operatorIdFromPublicKey(deps.keyPair.publicKeyG1);
     this.oracle = getAddress(opts.oracle);
     this.logger = (deps.logger ?? noopLogger).child({ operatorId: this.operatorId });
+    this.inputs = deps.inputs ?? new TaskInputs({ resolver: null, metrics: deps.metrics ?? null, logger: this.logger });
   }
 
   /** Processes one batch; throws AioracleErrors (non-retryable for a bad job, an expired batch, equivocation). */
@@ -221,12 +226,23 @@ export class BatchProcessor {
     const decided: Decided[] = await Promise.all(
       items.map(async (it, index): Promise<Decided> => {
         const base = { task: it.task, taskHash: it.taskHash, job: it.job };
-        if (computeInputHash(it.input) !== it.task.inputHash) return { ...base, output: null, reason: 'bad_input', model: null };
+        let ref: InputRef;
+        try {
+          ref = this.inputs.carrierOf(it.task, it.input);
+        } catch {
+          return { ...base, output: null, reason: 'bad_input', model: null };
+        }
         const m = models.get(it.task.modelId.toLowerCase());
         if (m === undefined || typeof m === 'string') return { ...base, output: null, reason: m ?? 'model_unknown', model: null };
+        let input: Uint8Array;
+        try {
+          input = await this.inputs.bytesOf(it.task, ref, it.input, m.manifest, log.child({ taskId: it.task.taskId.toString() }));
+        } catch {
+          return { ...base, output: null, reason: 'bad_input', model: m };
+        }
         let output: Uint8Array;
         try {
-          output = await runInference(m, it.input);
+          output = await runInference(m, input);
         } catch (err) {
           const reason = abstainReasonOf(err);
           if (reason === null) throw err;

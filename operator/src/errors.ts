@@ -56,6 +56,7 @@ export function rejectReasonOf(err: unknown): RejectReason {
     case OperatorErrorCode.ModelInactive:
       return 'model_inactive';
     case OperatorErrorCode.ModelIntegrity:
+    case 'ERR_MODEL_INTEGRITY':
       return 'model_integrity';
     case OperatorErrorCode.TaskExpired:
       return 'expired';
@@ -67,7 +68,7 @@ export function rejectReasonOf(err: unknown): RejectReason {
     case OperatorErrorCode.BadInput:
       return 'bad_input';
     default:
-      return code.startsWith('ERR_TENSOR_') ? 'bad_input' : 'inference';
+      return code.startsWith('ERR_TENSOR_') || code.startsWith('ERR_INPUT_') ? 'bad_input' : 'inference';
   }
 }
 

@@ -10,6 +10,8 @@ export * from './queue/fallbackTracker.js';
 export * from './store/signingLog.js';
 export * from './model/modelStore.js';
 export * from './model/inference.js';
+export * from './model/modelWatcher.js';
+export * from './input/taskInputs.js';
 export * from './delivery/aggregatorClient.js';
 export * from './queue/inferenceQueue.js';
 export * from './chain/taskWatcher.js';

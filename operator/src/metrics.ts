@@ -68,6 +68,10 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     fallbackTasks: new Counter({ name: 'aioracle_operator_fallback_tasks_total', help: 'Tasks of a delivered batch still pending batching.fallback_blocks later, queued to be signed alone', registers }),
     fallbackDeferred: new Counter({ name: 'aioracle_operator_fallback_deferred_total', help: 'Times a due batch fallback was put off because an aggregator reported the batch at quorum, mined or still collecting', registers }),
     abstentions: new Counter({ name: 'aioracle_operator_abstentions_total', help: 'Tasks of a batch given the abstain leaf (refused), by reason', labelNames: ['reason'], registers }),
+    inputFetches: new Counter({ name: 'aioracle_operator_input_fetches_total', help: 'Inputs by reference fetched, by carrier (blob, uri) and outcome (ok, unavailable, too_large, hash_mismatch, invalid)', labelNames: ['carrier', 'outcome'], registers }),
+    inputFetchDuration: new Histogram({ name: 'aioracle_operator_input_fetch_duration_seconds', help: 'Fetch + cap + hash check of an input by reference', labelNames: ['carrier'], buckets: LATENCY_BUCKETS, registers }),
+    modelsMissing: new Gauge({ name: 'aioracle_operator_models_missing', help: 'Active models of the ModelRegistry this node does not serve (not installed, or a pull failed)', registers }),
+    modelPulls: new Counter({ name: 'aioracle_operator_model_pulls_total', help: 'Model pulls by outcome (installed, present, refused_integrity, refused_policy, failed)', labelNames: ['outcome'], registers }),
     slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };
 }

@@ -5,11 +5,11 @@
  * Built from an already-loaded config and key pair so tests and the CLI share it.
  */
 import type { Server } from 'node:http';
-import { bindings, ChainReader, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
+import { BeaconBlobSource, bindings, ChainReader, InputResolver, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { HealthTracker } from './api/health.js';
+import { DEFAULT_SERVICES, HealthTracker, MODELS_SERVICE } from './api/health.js';
 import { closeServer, createNodeApi, listen } from './api/nodeApi.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
 import { assertByzantineAllowed, resolveAvs, type OperatorConfig, type ResolvedAvs } from './config.js';
@@ -17,11 +17,13 @@ import { AggregatorClient } from './delivery/aggregatorClient.js';
 import { OperatorErrorCode, operatorError } from './errors.js';
 import { getMetrics, type Metrics } from './metrics.js';
 import { ModelStore, type ModelChainSource } from './model/modelStore.js';
+import { ModelWatcher } from './model/modelWatcher.js';
 import { InferenceQueue } from './queue/inferenceQueue.js';
 import { SigningLog } from './store/signingLog.js';
 import { BatchProcessor } from './batchProcessor.js';
 import { FallbackTracker } from './queue/fallbackTracker.js';
 import { TaskProcessor } from './taskProcessor.js';
+import { TaskInputs } from './input/taskInputs.js';
 import { OPERATOR_VERSION } from './version.js';
 
 /** Collaborators of {@link OperatorNode.start}. */
@@ -50,6 +52,8 @@ export class OperatorNode {
   /** null when batching is disabled. */
   batchProcessor: BatchProcessor | null = null;
   fallback: FallbackTracker | null = null;
+  /** null when the model source is injected (tests). */
+  modelWatcher: ModelWatcher | null = null;
   private readonly logger: Logger;
 
   private constructor(
@@ -58,7 +62,7 @@ export class OperatorNode {
   ) {
     this.logger = deps.logger ?? noopLogger;
     this.metrics = getMetrics(this.register);
-    this.health = new HealthTracker(undefined, (score) => this.metrics.performanceScore.set(this.metrics.avsLabels, score));
+    this.health = new HealthTracker(deps.modelSource === undefined ? [...DEFAULT_SERVICES, MODELS_SERVICE] : DEFAULT_SERVICES, (score) => this.metrics.performanceScore.set(this.metrics.avsLabels, score));
   }
 
   /** Builds and starts a node. On failure everything already started is closed again. */
@@ -120,15 +124,48 @@ export class OperatorNode {
       { chain: this.deps.modelSource === undefined ? { getModel: (id) => rpc('eth_call', () => reader.getModel(id)) } : this.deps.modelSource, metrics: this.metrics, logger: log },
     );
     this.shutdown.add('models', () => this.models.close());
+    if (this.deps.modelSource === undefined) {
+      // The ModelRegistry as the source of truth: new models pulled (auto_pull) or reported missing, deactivated ones dropped.
+      this.modelWatcher = new ModelWatcher(
+        { dir: cfg.models.dir, autoPull: cfg.models.auto_pull, maxBytes: cfg.models.pull_max_bytes, allow: cfg.models.pull_allow, ipfsGateway: cfg.models.ipfs_gateway ?? cfg.inputs.ipfs_gateway, pollIntervalMs: cfg.models.poll_interval_ms },
+        {
+          registry: { getModelIds: () => rpc('eth_call', () => reader.getModelIds()), getModel: (id) => rpc('eth_call', () => reader.getModel(id)) },
+          store: this.models,
+          health: this.health,
+          metrics: this.metrics,
+          logger: log,
+        },
+      );
+      // The first pass before tasks are taken, so pulled models are served from the first task on.
+      await this.modelWatcher.pollOnce().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'first model registry poll failed'));
+      this.modelWatcher.start();
+      const w = this.modelWatcher;
+      this.shutdown.add('modelWatcher', () => w.stop());
+    }
 
     const aggregators = new AggregatorClient(
       { urls: cfg.aggregator_urls, attempts: cfg.delivery.attempts, baseMs: cfg.delivery.base_ms, maxMs: cfg.delivery.max_ms, timeoutMs: cfg.delivery.timeout_ms },
       { metrics: this.metrics, logger: log, signal: this.shutdown.signal },
     );
+    const blobs =
+      cfg.inputs.blobs.block_id === 'execution_number'
+        ? new BeaconBlobSource({ url: cfg.inputs.blobs.beacon_url ?? cfg.eth_rpc_url, blockId: 'execution_number', timeoutMs: cfg.inputs.timeout_ms })
+        : new BeaconBlobSource({
+            url: cfg.inputs.blobs.beacon_url ?? cfg.eth_rpc_url,
+            blockId: 'slot',
+            secondsPerSlot: cfg.inputs.blobs.seconds_per_slot,
+            timeoutMs: cfg.inputs.timeout_ms,
+            blockTimestamp: async (n) => (await rpc('eth_getBlockByNumber', () => provider.getBlock(n)))?.timestamp ?? Promise.reject(new Error(`no block ${n}`)),
+          });
+    const inputs = new TaskInputs({
+      resolver: new InputResolver({ maxBytes: cfg.inputs.max_bytes, ipfsGateway: cfg.inputs.ipfs_gateway, timeoutMs: cfg.inputs.timeout_ms, attempts: cfg.inputs.attempts }, { blobs }),
+      metrics: this.metrics,
+      logger: log,
+    });
     const watcherRef: { w: TaskWatcher | null } = { w: null };
     this.processor = new TaskProcessor(
       { chainId, oracle: resolved.avs.inferenceOracle, byzantine: cfg.devnet.byzantine },
-      { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log },
+      { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, metrics: this.metrics, logger: log, inputs },
     );
     const queueRef: { q: InferenceQueue | null } = { q: null };
     if (cfg.batching.enabled) {
@@ -147,7 +184,7 @@ export class OperatorNode {
       );
       this.batchProcessor = new BatchProcessor(
         { chainId, oracle: resolved.avs.inferenceOracle, fallbackBlocks: cfg.batching.fallback_blocks, byzantine: cfg.devnet.byzantine },
-        { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, fallback: this.fallback, metrics: this.metrics, logger: log },
+        { keyPair: this.deps.keyPair, models: this.models, signingLog: this.signingLog, aggregators, headBlock: () => watcherRef.w?.headBlock ?? null, fallback: this.fallback, metrics: this.metrics, logger: log, inputs },
       );
     }
     // BullMQ opens its own connections (blocking commands need a dedicated one) from these options.

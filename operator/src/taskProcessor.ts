@@ -8,7 +8,6 @@
  */
 import {
   blsSign,
-  inputHash as computeInputHash,
   outputHash as computeOutputHash,
   responseDigest,
   taskFromJson,
@@ -28,6 +27,7 @@ import type { Metrics } from './metrics.js';
 import { runInference } from './model/inference.js';
 import type { ModelStore } from './model/modelStore.js';
 import { SigningLog } from './store/signingLog.js';
+import { TaskInputs } from './input/taskInputs.js';
 
 /** Job data of the inference queue (JSON-safe; never holds keys). */
 export interface TaskJobData {
@@ -72,12 +72,15 @@ export interface TaskProcessorDeps {
   headBlock: () => number | null;
   metrics?: Metrics | null;
   logger?: Logger;
+  /** Inputs by reference; absent = inline inputs only. */
+  inputs?: TaskInputs;
 }
 
 export class TaskProcessor {
   readonly operatorId: string;
   private readonly oracle: string;
   private readonly logger: Logger;
+  private readonly inputs: TaskInputs;
 
   constructor(
     private readonly opts: TaskProcessorOptions,
@@ -86,6 +89,7 @@ export class TaskProcessor {
     this.operatorId = operatorIdFromPublicKey(deps.keyPair.publicKeyG1);
     this.oracle = getAddress(opts.oracle);
     this.logger = (deps.logger ?? noopLogger).child({ operatorId: this.operatorId });
+    this.inputs = deps.inputs ?? new TaskInputs({ resolver: null, metrics: deps.metrics ?? null, logger: this.logger });
   }
 
   /** Processes one task; throws AioracleErrors (non-retryable for bad input). */
@@ -122,9 +126,10 @@ export class TaskProcessor {
     if (head !== null && head > task.deadlineBlock) {
       throw operatorError(OperatorErrorCode.TaskExpired, `Task ${task.taskId} expired at block ${task.deadlineBlock} (head ${head})`);
     }
-    if (computeInputHash(input) !== task.inputHash) throw operatorError(OperatorErrorCode.BadInput, `Input bytes do not hash to the task's inputHash ${task.inputHash}`);
+    const ref = this.inputs.carrierOf(task, input);
 
     const model = await this.deps.models.get(task.modelId);
+    input = await this.inputs.bytesOf(task, ref, input, model.manifest, log);
     const started = performance.now();
     const computed = await runInference(model, input);
     const corrupt = this.opts.byzantine === true && (data.fallback ? data.fallback.corrupt === true : true);

@@ -13,3 +13,4 @@ export * from './bls/index.js';
 export * from './keystore/index.js';
 export * from './contracts/index.js';
 export * from './runtime/index.js';
+export * from './input/index.js';

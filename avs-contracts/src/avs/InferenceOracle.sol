@@ -231,7 +231,36 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         whenNotPaused
         returns (uint64 taskId)
     {
-        return _createTask(msg.sender, modelId, input, callback, callbackGasLimit, 0);
+        return _createTask(msg.sender, modelId, keccak256(input), input, callback, callbackGasLimit, 0);
+    }
+
+    /// @notice requestInference with the input by reference (docs/protocol.md "Inputs by reference"): the task
+    /// commits to `inputHash` and the bytes travel outside calldata. `uri` empty: in this transaction's blobs
+    /// (EIP-4844; TaskCreated's input is 0x0001 followed by their versioned hashes); otherwise at `uri` (input is
+    /// 0x0002 followed by the uri). Operators fetch the bytes, check the hash and refuse what does not match.
+    function requestInferenceByRef(
+        bytes32 modelId,
+        bytes32 inputHash,
+        bytes calldata uri,
+        address callback,
+        uint32 callbackGasLimit
+    ) external payable whenNotPaused returns (uint64 taskId) {
+        bytes memory ref = bytes.concat(hex"0002", uri);
+        if (uri.length == 0) {
+            // 0x0001 ‖ blobhash(0) ‖ … ‖ blobhash(n-1), built in place (ref is the last allocation)
+            assembly ("memory-safe") {
+                mstore8(add(ref, 0x21), 1)
+                let p := add(ref, 0x22)
+                for { let h := blobhash(0) } h { h := blobhash(shr(5, sub(p, add(ref, 0x22)))) } {
+                    mstore(p, h)
+                    p := add(p, 0x20)
+                }
+                mstore(ref, sub(p, add(ref, 0x20)))
+                mstore(0x40, and(add(p, 31), not(31)))
+            }
+            if (ref.length == 2) revert InvalidInputSize(0, 0);
+        }
+        return _createTask(msg.sender, modelId, inputHash, ref, callback, callbackGasLimit, 0);
     }
 
     /// @notice Submit the quorum's answer to `task`: `output` and the aggregate signature over
@@ -387,7 +416,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         returns (uint64 taskId)
     {
         if (msg.sender != feeds || feedId == 0) revert OnlyFeeds();
-        return _createTask(requester, modelId, input, address(0), 0, feedId);
+        return _createTask(requester, modelId, keccak256(input), input, address(0), 0, feedId);
     }
 
     // =========================================================================================================
@@ -494,6 +523,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     function _createTask(
         address requester,
         bytes32 modelId,
+        bytes32 inputHash,
         bytes memory input,
         address callback,
         uint32 callbackGasLimit,
@@ -515,7 +545,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             taskId: taskId,
             modelId: modelId,
             requester: requester,
-            inputHash: keccak256(input),
+            inputHash: inputHash,
             referenceBlock: uint32(block.number - 1),
             deadlineBlock: uint32(block.number + st.responseWindow),
             fee: uint96(msg.value),

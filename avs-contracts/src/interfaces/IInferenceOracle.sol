@@ -141,6 +141,14 @@ interface IInferenceOracle is IInferenceOracleEvents {
         payable
         returns (uint64 taskId);
 
+    function requestInferenceByRef(
+        bytes32 modelId,
+        bytes32 inputHash,
+        bytes calldata uri,
+        address callback,
+        uint32 callbackGasLimit
+    ) external payable returns (uint64 taskId);
+
     function respondToTask(
         Task calldata task,
         bytes calldata output,

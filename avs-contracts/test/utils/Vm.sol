@@ -22,6 +22,8 @@ interface Vm {
     function deal(address account, uint256 newBalance) external;
     function fee(uint256 newBasefee) external;
     function chainId(uint256 newChainId) external;
+    /// @dev Sets the versioned hashes `blobhash(i)` returns (EIP-4844) for the following calls.
+    function blobhashes(bytes32[] calldata hashes) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function store(address target, bytes32 slot, bytes32 value) external;
     function load(address target, bytes32 slot) external view returns (bytes32 data);

@@ -80,6 +80,23 @@ export const operatorConfigSchema = z
         execution_provider: z.enum(['cpu', 'cuda'], { error: 'must be "cpu" or "cuda"' }).default('cpu'),
         /** intra-op threads for onnxruntime-node sessions whose manifest does not pin them (exact-wasm is always 1). */
         intra_op_threads: z.number().int().min(1).max(256).default(1),
+        /**
+         * Pull models registered on chain (and drop deactivated ones) while running, without a restart. Off by
+         * default: with it on, the node downloads and runs whatever the ModelRegistry's owner registers whose URI
+         * passes pull_allow and whose file is under pull_max_bytes (hashes are always checked against the chain).
+         */
+        auto_pull: z.boolean().default(false),
+        /** Largest ONNX file `models pull` and auto_pull fetch. */
+        pull_max_bytes: z.number().int().min(1).default(512 * 1024 * 1024),
+        /**
+         * URI prefixes auto_pull may fetch from (e.g. ["https://models.example.org/", "ipfs://"]). Empty: https:// and
+         * ipfs:// only. `models pull` on the command line also accepts http:// and file://.
+         */
+        pull_allow: z.array(z.string().min(1)).default([]),
+        /** HTTP gateway for ipfs:// model URIs (default: inputs.ipfs_gateway). */
+        ipfs_gateway: z.url({ error: 'must be an http(s) URL' }).optional(),
+        /** How often the ModelRegistry is read for new, deactivated and missing models. */
+        poll_interval_ms: z.number().int().min(100).default(10_000),
       })
       .prefault({}),
     queue: z
@@ -120,6 +137,33 @@ export const operatorConfigSchema = z
         enabled: z.boolean().default(true),
         /** Blocks after a batch was delivered before a task of it that is still pending is signed alone (POST /v1/responses). */
         fallback_blocks: z.number().int().min(1).max(10_000).default(2),
+      })
+      .prefault({}),
+    /**
+     * Inputs by reference (docs/protocol.md "Inputs by reference"): where blob and URI inputs are read.
+     * Every fetched input is cut off at min(the model's maxInputBytes, max_bytes) and checked against the
+     * task's inputHash before use; a fetch that fails or does not match is refused (nothing signed).
+     */
+    inputs: z
+      .object({
+        /** This node's cap on any input by reference, in bytes (16 MiB = the protocol's largest). */
+        max_bytes: z.number().int().min(1).max(16 * 1024 * 1024).default(16 * 1024 * 1024),
+        /** Per-fetch timeout. */
+        timeout_ms: z.number().int().min(100).max(600_000).default(10_000),
+        /** Fetch attempts for transient failures (unreachable, HTTP 5xx, blob not served yet). */
+        attempts: z.number().int().min(1).max(20).default(3),
+        /** HTTP gateway for ipfs:// inputs (e.g. http://127.0.0.1:8080); ipfs:// inputs are refused without one. */
+        ipfs_gateway: z.url({ error: "must be an http(s) URL" }).optional(),
+        blobs: z
+          .object({
+            /** Beacon API base URL for blob inputs (a consensus client; on the devnet anvil's RPC URL). Absent: the eth_rpc_url. */
+            beacon_url: z.url({ error: "must be an http(s) URL" }).optional(),
+            /** How the beacon API's block_id is formed: "slot" for a real beacon node, "execution_number" for anvil. */
+            block_id: z.enum(['slot', 'execution_number'], { error: 'must be "slot" or "execution_number"' }).default('slot'),
+            /** Seconds per slot (12 on Ethereum), for block_id "slot". */
+            seconds_per_slot: z.number().int().min(1).default(12),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** Anti-equivocation log: taskId → outputHash, appended and fsynced before anything is signed. */

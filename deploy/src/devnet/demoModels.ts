@@ -3,10 +3,10 @@
  * rows, and a generator of slightly varied inputs that stay valid for the manifest (int8 features
  * nudged by ±1 and clamped; float32 features scaled by up to ±2%), encoded with the sdk codec.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AioracleError, encodeInput, parseManifest, type Manifest } from '@aioracle/sdk';
+import { AioracleError, encodeInput, manifestModelId, parseManifest, type Manifest } from '@aioracle/sdk';
 
 /** One demo model. */
 export interface DemoModel {
@@ -75,6 +75,45 @@ export function loadDemoModels(dir = modelsDir()): DemoModel[] {
       sampleOutput: sample.expected?.outputBytes ?? null,
     };
   });
+}
+
+/** A demo model whose sample input is too large for calldata: requests for it go by reference. */
+export interface ReferenceModel {
+  name: string;
+  modelId: string;
+  manifest: Manifest;
+  manifestFile: string;
+  onnxFile: string;
+  /** The sample's canonical input bytes (from the file sample-input.json names). */
+  sampleInput: Uint8Array;
+  sampleOutput: string | null;
+}
+
+/**
+ * The model folders of `dir` not listed in index.json whose sample-input.json names an `inputBytesFile`
+ * (config/models/text-direction: a third-party model with inputs over the calldata cap).
+ */
+export function loadReferenceModels(dir = modelsDir()): ReferenceModel[] {
+  const listed = new Set((JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as IndexEntry[]).map((e) => dirname(e.manifest)));
+  const out: ReferenceModel[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!e.isDirectory() || listed.has(e.name) || !existsSync(join(dir, e.name, 'sample-input.json'))) continue;
+    const folder = join(dir, e.name);
+    const sample = JSON.parse(readFileSync(join(folder, 'sample-input.json'), 'utf8')) as { inputBytesFile?: string; expected?: { outputBytes?: string } };
+    if (!sample.inputBytesFile) continue;
+    const manifestFile = join(folder, 'manifest.json');
+    const manifest = parseManifest(JSON.parse(readFileSync(manifestFile, 'utf8')));
+    out.push({
+      name: manifest.name,
+      modelId: manifestModelId(manifest).toLowerCase(),
+      manifest,
+      manifestFile,
+      onnxFile: join(folder, manifest.onnx.file),
+      sampleInput: new Uint8Array(readFileSync(join(folder, sample.inputBytesFile))),
+      sampleOutput: sample.expected?.outputBytes ?? null,
+    });
+  }
+  return out;
 }
 
 /** Encodes one row of the model's single input as a batch of one. */

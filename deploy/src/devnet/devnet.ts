@@ -10,8 +10,8 @@
  * aggregator and the operators start.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import {
   AioracleError,
   BlsSecretKey,
@@ -35,11 +35,12 @@ import { stringify as toYaml } from 'yaml';
 import { freePort, startAnvil, type AnvilInstance } from '../anvil.js';
 import { deployAll } from '../deployAll.js';
 import { createFeed, registerModel } from '../models.js';
-import { encodeRow, loadDemoModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel } from './demoModels.js';
+import { encodeRow, loadDemoModels, loadReferenceModels, modelsDir as defaultModelsDir, repoRoot, variedInput, type DemoModel, type ReferenceModel } from './demoModels.js';
 import { clientExports } from './clientEnv.js';
 import { signEip1559 } from './rawTx.js';
 import { childEnv, isListening, logTail, runToCompletion, startProcess, waitFor, type ManagedProcess } from './processes.js';
 import { deleteKeys, ensureRedis, findExecutable, redisServerPid, type DevnetRedis } from './redis.js';
+import { startModelServer } from './modelServer.js';
 import { TaskTracker, type DevnetStats, type FeedView, type TrackedTask } from './tracker.js';
 
 /** Options of {@link startDevnet}. */
@@ -48,6 +49,8 @@ export interface StartDevnetOptions {
   operators?: number;
   /** How many of them sign wrong outputs (`devnet.byzantine`); the last K (default 0). */
   byzantine?: number;
+  /** How many operators run with models.auto_pull off, the first K (default 0); they get the models by `models pull --all` before start. */
+  autoPullOff?: number;
   /** Seconds per block once set up (default 1). */
   blockTimeS?: number;
   /** Requests per second of the built-in stream; 0 = no stream (default 1). */
@@ -74,6 +77,8 @@ export interface DevnetOperator {
   metricsUrl: string;
   configFile: string;
   logFile: string;
+  /** models.auto_pull of this node. */
+  autoPull: boolean;
 }
 
 /** A request the devnet sent. */
@@ -115,7 +120,11 @@ export interface DevnetHandle {
   prometheusNote: string | null;
   operators: DevnetOperator[];
   models: DemoModel[];
+  /** Models whose inputs go by reference (blob or URI; text-direction), registered and served but not streamed. */
+  refModels: ReferenceModel[];
   modelsDir: string;
+  /** The model host: registered model URIs point under `url`; files are served from `root`. */
+  modelServer: { url: string; root: string };
   feed: { feedId: string; adapter: string; description: string };
   /** A funded anvil dev key (account 3) for clients such as `aioracle request`; no other process uses it. */
   clientKey: string;
@@ -160,9 +169,11 @@ const since = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)} 
 export async function startDevnet(opts: StartDevnetOptions = {}): Promise<DevnetHandle> {
   const nOps = opts.operators ?? 4;
   const nByz = opts.byzantine ?? 0;
+  const nPullOff = opts.autoPullOff ?? 0;
   const blockTimeS = opts.blockTimeS ?? 1;
   if (!Number.isInteger(nOps) || nOps < 1 || nOps > 64) throw new AioracleError('ERR_DEVNET_CONFIG', 'Validation failed: operators must be 1..64');
   if (!Number.isInteger(nByz) || nByz < 0 || nByz > nOps) throw new AioracleError('ERR_DEVNET_CONFIG', `Validation failed: byzantine must be 0..${nOps} (the number of operators)`);
+  if (!Number.isInteger(nPullOff) || nPullOff < 0 || nPullOff > nOps) throw new AioracleError('ERR_DEVNET_CONFIG', `Validation failed: autoPullOff must be 0..${nOps} (the number of operators)`);
   if (!Number.isInteger(blockTimeS) || blockTimeS < 1 || blockTimeS > 60) throw new AioracleError('ERR_DEVNET_CONFIG', 'Validation failed: block time must be a whole number of seconds, 1..60');
   const progress = opts.onProgress ?? (() => undefined);
   const t0 = Date.now();
@@ -219,10 +230,23 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     progress(`deployed   EigenLayer core + AVS (oracle ${deployment.avs.inferenceOracle})  ${since(t0)}`);
     const modelsDir = defaultModelsDir();
     const models = loadDemoModels(modelsDir);
+    // The models are hosted over HTTP (a copy of config/models) and registered with that URI: operators pull them.
+    const modelHostDir = join(dir, 'model-host');
+    cpSync(modelsDir, modelHostDir, { recursive: true });
+    const modelServer = await startModelServer(modelHostDir);
+    cleanups.push({ name: 'model server', fn: () => modelServer.stop() });
     for (const m of models) {
-      const entry = await registerModel({ rpcUrl: anvil.rpcUrl, ownerKey: deployerKey, deployment, manifest: m.manifest, onnxFile: m.onnxFile });
+      const uri = `${modelServer.url}/${relative(modelsDir, m.onnxFile).split(sep).join('/')}`;
+      const entry = await registerModel({ rpcUrl: anvil.rpcUrl, ownerKey: deployerKey, deployment, manifest: m.manifest, onnxFile: m.onnxFile, uri });
       deployment.models.push(entry);
     }
+    // Models whose inputs go by reference (text-direction: a third-party vision model); not in the request stream.
+    const refModels = loadReferenceModels(modelsDir);
+    for (const m of refModels) {
+      const uri = `${modelServer.url}/${relative(modelsDir, m.onnxFile).split(sep).join('/')}`;
+      deployment.models.push(await registerModel({ rpcUrl: anvil.rpcUrl, ownerKey: deployerKey, deployment, manifest: m.manifest, onnxFile: m.onnxFile, uri }));
+    }
+    progress(`models     ${models.length + refModels.length} registered, served at ${modelServer.url}/ (operators pull them)  ${since(t0)}`);
     const intModel = models.find((m) => m.manifest.profile === 'exact-int') ?? models[0]!;
     const feedRow = intModel.sampleRows[intModel.sampleRows.length - 1]!;
     const feedEntry = await createFeed({
@@ -263,6 +287,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       const apiPort = await freePort();
       const metricsPort = await freePort();
       const byzantine = i >= nOps - nByz;
+      const pullOff = i < nPullOff;
       const config = {
         node_name: `devnet-${name}`,
         eth_rpc_url: anvil.rpcUrl,
@@ -275,9 +300,12 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         avs: { deployment_file: deploymentFile },
         aggregator_urls: [aggregatorUrl],
         redis: { url: redis.url, prefix: `${runPrefix}-${name}` },
-        models: { dir: modelsDir },
+        // An empty models folder: the node pulls what the ModelRegistry lists (auto_pull), or `models pull --all` ran first.
+        models: { dir: './models', auto_pull: !pullOff, pull_allow: [`${modelServer.url}/`], poll_interval_ms: 2_000 },
         watcher: { poll_interval_ms: 250 },
         batching: { enabled: opts.batching ?? true },
+        // Blob inputs: anvil serves the beacon API's blobs endpoint on its RPC port, keyed by execution block number.
+        inputs: { blobs: { beacon_url: anvil.rpcUrl, block_id: 'execution_number' } },
         signing_log_path: './signing.log',
         node_api: { listen: `127.0.0.1:${apiPort}` },
         metrics: { listen: `127.0.0.1:${metricsPort}` },
@@ -295,6 +323,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
         configFile,
         logFile: join(logsDir, `${name}.log`),
+        autoPull: !pullOff,
         wallet,
       });
     }
@@ -341,6 +370,10 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     };
     await Promise.all(Array.from({ length: Math.min(4, nOps) }, registerOne));
     progress(`registered ${nOps} operators through aioracle-operator register  ${since(t0)}`);
+    // Operators without auto_pull get the models the way their owner would: the real `models pull --all`.
+    for (const op of operators.filter((o) => !o.autoPull)) {
+      await runToCompletion({ name: `models pull ${op.name}`, command: process.execPath, args: [operatorBin, 'models', 'pull', '--all', '--config', op.configFile], logFile: join(logsDir, `${op.name}.pull.log`), cwd: root, env });
+    }
 
     // From now on: real blocks
     await provider.send('evm_setAutomine', [false]);
@@ -511,7 +544,9 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       prometheusNote,
       operators: operators.map(({ wallet: _w, ...o }) => o),
       models,
+      refModels,
       modelsDir,
+      modelServer: { url: modelServer.url, root: modelServer.root },
       feed: feedInfo,
       clientKey,
       requester: requesterWallet.address,

@@ -3,6 +3,8 @@
  * Services: `rpc` (the Ethereum node), `redis` (queue + cursor), `aggregators` (at least one
  * answers). Node health: every service Up → healthy (200); rpc or redis not Up → unhealthy (503);
  * otherwise (aggregators down) → partially healthy (206): tasks are still signed, but not delivered.
+ * A node that reads the ModelRegistry also has `models` (every active registered model is served): Down
+ * is partially healthy, and the service's description names the missing models.
  */
 export type ServiceStatus = 'Up' | 'Down' | 'Initializing';
 
@@ -37,6 +39,12 @@ export class HealthTracker {
     }
   }
 
+  /** Updates a service's description (e.g. which models are missing). */
+  describe(id: string, description: string): void {
+    const s = this.services.get(id);
+    if (s) s.description = description;
+  }
+
   list(): ServiceInfo[] {
     return [...this.services.values()].map((s) => ({ ...s }));
   }
@@ -66,3 +74,6 @@ export const DEFAULT_SERVICES: readonly Omit<ServiceInfo, 'status'>[] = [
   { id: 'redis', name: 'Redis', description: 'Inference queue and watcher cursor' },
   { id: 'aggregators', name: 'Aggregators', description: 'At least one configured aggregator answers' },
 ];
+
+/** The `models` service of a node that watches the ModelRegistry. */
+export const MODELS_SERVICE: Omit<ServiceInfo, 'status'> = { id: 'models', name: 'Models', description: 'Every active model of the ModelRegistry is installed and verified' };

@@ -13,6 +13,8 @@ import {
   errorChain,
   registerOperator,
   bindings,
+  ChainReader,
+  pullModel,
   type RegistrationProgress,
 } from '@aioracle/sdk';
 import pino from 'pino';
@@ -78,6 +80,7 @@ Examples:
   $ aioracle-operator keys create --name op1
   $ aioracle-operator keys show --name op1 --json
   $ aioracle-operator register --config operator.yaml
+  $ aioracle-operator models pull --all --config operator.yaml
   $ aioracle-operator run --config operator.yaml
 Passwords: --password-file, or AIORACLE_BLS_KEY_PASSWORD / AIORACLE_ECDSA_KEY_PASSWORD, or a prompt.
 Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 equivocation.`,
@@ -234,6 +237,46 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
       } finally {
         await destroyProvider(provider);
       }
+    });
+
+  const models = program.command('models').description('models of the ModelRegistry: pull (fetch, verify against the chain, install) and list');
+  withConfig(models.command('pull'))
+    .description('fetch registered models from their on-chain URI (https, http, ipfs:// via models.ipfs_gateway, file://), verify the manifest hash and ONNX sha256 against the ModelRegistry, install atomically into models.dir')
+    .argument('[id]', 'model id (0x bytes32); omit with --all')
+    .option('--all', 'every active model of the registry')
+    .option('--json', 'one JSON line per model')
+    .addHelpText('after', '\nExamples:\n  $ aioracle-operator models pull --all -c operator.yaml\n  $ aioracle-operator models pull 0x3f…e1 -c operator.yaml --json')
+    .action(async (id: string | undefined, o: { config: string; all?: boolean; json?: boolean }) => {
+      if ((id === undefined) === (o.all !== true)) throw operatorError(OperatorErrorCode.Usage, 'Give a model id or --all (not both)');
+      if (id !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(id)) throw operatorError(OperatorErrorCode.Usage, `Model id ${id} must be 0x + 64 hex digits`);
+      const cfg = loadOperatorConfig(o.config, {}, env);
+      const r = resolveAvs(cfg);
+      const provider = createProvider(cfg.eth_rpc_url);
+      let failed = 0;
+      let lastErr: unknown = null;
+      try {
+        const reader = new ChainReader(provider, r.avs);
+        const ids = id !== undefined ? [id.toLowerCase()] : await reader.getModelIds();
+        for (const mid of ids) {
+          const info = await reader.getModel(mid);
+          if (!info.active && o.all) continue;
+          try {
+            if (!o.json) io.out(`… ${mid} from ${info.uri.split('?')[0]}\n`);
+            const res = await pullModel(info, { dir: cfg.models.dir, maxBytes: cfg.models.pull_max_bytes, ipfsGateway: cfg.models.ipfs_gateway ?? cfg.inputs.ipfs_gateway, ...(cfg.models.pull_allow.length > 0 ? { allow: cfg.models.pull_allow } : {}) });
+            if (o.json) io.out(`${JSON.stringify({ ok: true, ...res })}\n`);
+            else io.out(`✓ ${res.model} ${res.installed ? 'installed' : 'already installed and verified'} in ${res.dir} (${res.onnxBytes} bytes)${info.active ? '' : ' (inactive on chain)'}\n`);
+          } catch (err) {
+            failed++;
+            lastErr = err;
+            const e = err as { code?: string; message?: string };
+            if (o.json) io.out(`${JSON.stringify({ modelId: mid, ok: false, code: e.code, error: e.message })}\n`);
+            else io.err(`✗ ${mid}: ${e.code ?? ''} ${e.message}\n`);
+          }
+        }
+      } finally {
+        await destroyProvider(provider);
+      }
+      if (failed > 0) throw lastErr;
     });
 
   withConfig(program.command('run'))

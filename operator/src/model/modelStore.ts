@@ -95,7 +95,7 @@ export class ModelStore {
   async get(modelId: string): Promise<LoadedModel> {
     const id = modelId.toLowerCase();
     const local = this.local.get(id);
-    if (!local) throw operatorError(OperatorErrorCode.ModelUnknown, `Model ${id} is not in ${this.opts.dir}; add its folder (manifest.json + ONNX file) to serve it`, { details: { modelId: id } });
+    if (!local) throw operatorError(OperatorErrorCode.ModelUnknown, `Model ${id} is not in ${this.opts.dir}; run "aioracle-operator models pull ${id}" (or turn on models.auto_pull) to serve it`, { details: { modelId: id } });
     if (this.deps.chain) {
       const info = await this.chainModel(id);
       if (!info.active) throw operatorError(OperatorErrorCode.ModelInactive, `Model ${id} is not active in the ModelRegistry`, { details: { modelId: id } });
@@ -149,6 +149,30 @@ export class ModelStore {
       if (err instanceof Error && 'code' in err) throw err;
       throw operatorError(OperatorErrorCode.Inference, `onnxruntime could not load ${m.onnxPath}`, { cause: err, details: { modelId: m.modelId } });
     }
+  }
+
+  /** Takes a record just read from the chain (the ModelWatcher's poll) as the cached one. */
+  noteChainRecord(info: ModelInfo): void {
+    this.chainInfo.set(info.modelId.toLowerCase(), { info, at: Date.now() });
+  }
+
+  /** Whether `modelId` is in the models directory (found at start or added since). */
+  has(modelId: string): boolean {
+    return this.local.has(modelId.toLowerCase());
+  }
+
+  /**
+   * Stops serving `modelId` (deactivated on chain): releases its session; the files stay. A later get()
+   * loads it again (and checks the chain again).
+   */
+  async drop(modelId: string): Promise<boolean> {
+    const id = modelId.toLowerCase();
+    const p = this.loaded.get(id);
+    this.loaded.delete(id);
+    this.chainInfo.delete(id);
+    const m = p ? await p.catch(() => null) : null;
+    await m?.session.release?.();
+    return m !== null;
   }
 
   /** Releases every session. */

@@ -12,7 +12,7 @@
  * gap whose transaction did reach the node shows as a nonce conflict when reused and is dropped. A
  * lost receipt or a nonce conflict on a fresh nonce makes the next send read the chain's nonce again.
  */
-import { BaseWallet, JsonRpcApiProvider, NonceManager, keccak256, type BaseContract, type BaseContractMethod, type Provider, type Signer, type TransactionReceipt } from 'ethers';
+import { BaseWallet, JsonRpcApiProvider, NonceManager, keccak256, type BaseContract, type BaseContractMethod, type KzgLibrary, type Provider, type Signer, type TransactionReceipt } from 'ethers';
 
 type ContractMethod = BaseContractMethod<unknown[], unknown, unknown>;
 import { AioracleError } from '../errors.js';
@@ -58,6 +58,13 @@ export interface SendOptions {
    * of the smallest size at least its own, so one estimate at a large size serves every smaller one.
    */
   estimateSize?: number;
+  /**
+   * Send as an EIP-4844 blob transaction (type 3) carrying these blobs: `kzg` computes commitments
+   * and proofs (sdk `kzgLibrary()`), `versionedHashes` are the blobs' (for the gas estimate, which
+   * runs with them so that `blobhash(i)` answers), `maxFeePerBlobGas` defaults to twice the
+   * chain's blob base fee, at least 1 gwei.
+   */
+  blob?: { blobs: Uint8Array[]; kzg: KzgLibrary; versionedHashes: string[]; maxFeePerBlobGas?: bigint };
 }
 
 type FeeFields = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
@@ -138,8 +145,12 @@ export class TxSender {
   async send(contract: BaseContract, method: string, args: readonly unknown[], options: SendOptions = {}): Promise<TransactionReceipt> {
     // Connected to the wallet itself: the nonce is assigned here, not by NonceManager.sendTransaction.
     const fn = (contract.connect(this.signer.signer) as BaseContract).getFunction(method);
-    const overrides: { value?: bigint; gasLimit?: bigint; nonce?: number } & Partial<FeeFields> = {};
+    const overrides: { value?: bigint; gasLimit?: bigint; nonce?: number; type?: number; blobVersionedHashes?: string[]; maxFeePerBlobGas?: bigint } & Partial<FeeFields> = {};
     if (options.value !== undefined) overrides.value = options.value;
+    if (options.blob) {
+      overrides.type = 3;
+      overrides.blobVersionedHashes = options.blob.versionedHashes;
+    }
     const key = options.estimateKey;
     let usedEstimate: { size: number; gas: Promise<bigint> } | undefined;
     try {
@@ -164,6 +175,7 @@ export class TxSender {
         overrides.gasLimit = ((await est.gas) * BigInt(this.opts.gasMarginPct)) / 100n;
       }
       Object.assign(overrides, await this.fees.get());
+      if (options.blob) overrides.maxFeePerBlobGas = options.blob.maxFeePerBlobGas ?? (await this.blobFee());
     } catch (err) {
       throw classifyTxError(err, method);
     }
@@ -181,7 +193,8 @@ export class TxSender {
       }
       taken = nonce;
       try {
-        return { nonce, gap: gap !== undefined, tx: await this.sign(fn, args, { ...overrides, nonce }) };
+        const blobFields = options.blob ? { blobs: options.blob.blobs, kzg: options.blob.kzg } : {};
+        return { nonce, gap: gap !== undefined, tx: await this.sign(fn, args, { ...overrides, ...blobFields, nonce }) };
       } catch (err) {
         // Not signed (or, for a remote signer, maybe not sent): the next send takes this nonce.
         this.noteUnsent(nonce);
@@ -221,6 +234,14 @@ export class TxSender {
       if (key !== undefined && usedEstimate) this.forgetEstimate(key, usedEstimate);
       throw failure;
     }
+  }
+
+  /** maxFeePerBlobGas for a blob send: twice the blob base fee (eth_blobBaseFee), at least 1 gwei. */
+  private async blobFee(): Promise<bigint> {
+    const provider = this.signer.provider as JsonRpcApiProvider | null;
+    const base = provider && 'send' in provider ? BigInt((await provider.send('eth_blobBaseFee', [])) as string) : 1n;
+    const fee = base * 2n;
+    return fee < 1_000_000_000n ? 1_000_000_000n : fee;
   }
 
   /** `nonce` was handed out but its transaction did not reach the node: the next send uses it. */

@@ -5,8 +5,8 @@
  * it connects or sends anything.
  */
 import { dirname, join } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
-import { ZeroAddress, formatEther, formatUnits, hexlify, type Log } from 'ethers';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ZeroAddress, formatEther, formatUnits, hexlify, keccak256, type Log } from 'ethers';
 import { AioracleError } from '../errors.js';
 import { TxSender } from '../chain/txSender.js';
 import { auditTask, compareRerun, readAttestation, type Attestation, type AuditCheck } from '../contracts/attestation.js';
@@ -16,6 +16,9 @@ import { FeedAdapter__factory, InferenceFeeds__factory, InferenceOracle__factory
 import { manifestHash, parseManifest } from '../manifest/manifest.js';
 import type { Manifest } from '../manifest/schema.js';
 import { runInference } from '../runtime/inference.js';
+import { inputCapOf } from '../codec/input.js';
+import { BeaconBlobSource, INPUT_CARRIERS, InputErrorCode, InputResolver, chooseCarrier, fetchUriBytes, sendInferenceRequest, type InputCarrier } from '../input/index.js';
+import { MAX_REF_INPUT_BYTES } from '../protocol/constants.js';
 import { loadModel, type LocalModel } from '../runtime/modelFolder.js';
 import { loadSigner, type CliContext, type GlobalOptions } from './context.js';
 import { CliErrorCode, EXIT, cliError, errorLine, toJson, type CliIo } from './io.js';
@@ -100,10 +103,27 @@ function printAttestation(io: CliIo, j: Record<string, unknown>): void {
 }
 
 /** `request --model ID --input FILE [--wait] [--timeout S] [--json]`. */
-export async function requestCommand(ctx: CliContext, io: CliIo, g: GlobalOptions, o: { model: string; input: string; wait?: boolean; timeout: number; json?: boolean; pollMs?: number }): Promise<number> {
-  // Local checks first: the model's manifest, the input, the key. Nothing is sent when one fails.
+export async function requestCommand(
+  ctx: CliContext,
+  io: CliIo,
+  g: GlobalOptions,
+  o: { model: string; input: string; carrier?: string; uri?: string; saveInput?: string; wait?: boolean; timeout: number; json?: boolean; pollMs?: number },
+): Promise<number> {
+  // Local checks first: the model's manifest, the input, the carrier, the key. Nothing is sent when one fails.
   const local = findLocalModel(ctx.modelsDir, o.model);
   const input = readInputFile(o.input, local.manifest);
+  if (o.saveInput) writeFileSync(o.saveInput, input);
+  if (o.carrier !== undefined && !(INPUT_CARRIERS as readonly string[]).includes(o.carrier)) {
+    throw cliError(CliErrorCode.Usage, `--carrier must be one of ${INPUT_CARRIERS.join(', ')} (got "${o.carrier}")`);
+  }
+  const carrier = chooseCarrier(input.length, { requested: o.carrier as InputCarrier | undefined, uri: o.uri });
+  if (carrier === 'uri') {
+    // The URI must serve exactly these bytes now, or every operator would refuse the task.
+    const served = await fetchUriBytes(o.uri!, { maxBytes: inputCapOf(local.manifest), ipfsGateway: io.env.AIORACLE_IPFS_GATEWAY });
+    if (keccak256(served) !== keccak256(input)) {
+      throw cliError(InputErrorCode.HashMismatch, `${o.uri} serves ${served.length} bytes that are not the encoded input (${input.length} bytes): upload the file written by --save-input`);
+    }
+  }
   const wallet = loadSigner(io.env, g);
   const { reader, deployment, provider } = await ctx.chainContext();
   const info = await reader.getModel(local.modelId);
@@ -114,14 +134,15 @@ export async function requestCommand(ctx: CliContext, io: CliIo, g: GlobalOption
   if (!info.active) throw cliError('ERR_MODEL_INACTIVE', `Model ${local.modelId} is not active in the ModelRegistry`);
   const sender = new TxSender(wallet.connect(provider));
   const oracle = InferenceOracle__factory.connect(deployment.avs.inferenceOracle, sender.signer);
-  const receipt = await sender.send(oracle, 'requestInference', [local.modelId, input, ZeroAddress, 0], { value: info.fee });
+  if (!o.json && carrier === 'blob') io.stderr('computing the blob KZG commitments and proofs…\n');
+  const receipt = await sendInferenceRequest(sender, oracle, { modelId: local.modelId, input, fee: info.fee, carrier, uri: o.uri });
   const log = receipt.logs.find((l) => l.address.toLowerCase() === deployment.avs.inferenceOracle.toLowerCase() && l.topics[0] === oracle.interface.getEvent('TaskCreated').topicHash);
   if (!log) throw cliError('ERR_CHAIN_BAD_DATA', `requestInference ${receipt.hash} emitted no TaskCreated`);
   const created = reader.parseTaskCreated(log as unknown as Log);
   const taskId = created.task.taskId;
-  if (!o.json) io.stdout(`task ${taskId} requested: model ${local.manifest.name}@${local.manifest.version} (${local.modelId}), fee ${formatEther(info.fee)} ETH, tx ${receipt.hash}\n`);
+  if (!o.json) io.stdout(`task ${taskId} requested: model ${local.manifest.name}@${local.manifest.version} (${local.modelId}), input ${input.length} bytes by ${carrier}, fee ${formatEther(info.fee)} ETH, tx ${receipt.hash}\n`);
   if (!o.wait) {
-    if (o.json) io.stdout(`${toJson({ taskId, modelId: local.modelId, status: 'pending', txHash: receipt.hash, output: null, decoded: null, signers: [], nonSigners: [], signedStake: [] })}\n`);
+    if (o.json) io.stdout(`${toJson({ taskId, modelId: local.modelId, carrier, status: 'pending', txHash: receipt.hash, output: null, decoded: null, signers: [], nonSigners: [], signedStake: [] })}\n`);
     return EXIT.ok;
   }
   if (!o.json) io.stderr(`waiting for the quorum's answer (deadline block ${created.task.deadlineBlock}, timeout ${o.timeout}s)…\n`);
@@ -133,7 +154,7 @@ export async function requestCommand(ctx: CliContext, io: CliIo, g: GlobalOption
     await sleep(o.pollMs ?? 250);
   }
   const att = await readAttestation(reader, taskId, created.blockNumber);
-  const j = { ...attestationJson(att, local.manifest), txHash: receipt.hash };
+  const j = { ...attestationJson(att, local.manifest), carrier, txHash: receipt.hash };
   if (o.json) io.stdout(`${toJson(j)}\n`);
   else printAttestation(io, j);
   if (att.status === 'responded') return EXIT.ok;
@@ -165,11 +186,24 @@ export async function taskShowCommand(ctx: CliContext, io: CliIo, id: string, o:
   return EXIT.ok;
 }
 
+/**
+ * The auditor's reader of inputs by reference: URIs directly (ipfs:// through AIORACLE_IPFS_GATEWAY),
+ * blobs from the beacon API at AIORACLE_BEACON_URL (block_id = slot), else from anvil's beacon endpoint
+ * on the RPC URL (block_id = execution block number).
+ */
+function cliInputResolver(ctx: CliContext, io: CliIo): InputResolver {
+  const beacon = io.env.AIORACLE_BEACON_URL;
+  const blobs = beacon
+    ? new BeaconBlobSource({ url: beacon, blockId: 'slot', blockTimestamp: async (n) => (await (await ctx.chainContext()).provider.getBlock(n))?.timestamp ?? 0 })
+    : new BeaconBlobSource({ url: ctx.rpcUrl, blockId: 'execution_number' });
+  return new InputResolver({ maxBytes: MAX_REF_INPUT_BYTES, ipfsGateway: io.env.AIORACLE_IPFS_GATEWAY }, { blobs });
+}
+
 /** `audit ID [--rerun] [--json]`. */
 export async function auditCommand(ctx: CliContext, io: CliIo, id: string, o: { rerun?: boolean; json?: boolean }): Promise<number> {
   const taskId = parseTaskId(id);
   const { reader, deployment, chainId } = await ctx.chainContext();
-  const report = await auditTask(reader, { chainId, taskId, fromBlock: deployment.startBlock });
+  const report = await auditTask(reader, { chainId, taskId, fromBlock: deployment.startBlock, resolver: cliInputResolver(ctx, io) });
   let rerun: { ok: boolean; localOutput: string | null; attestedOutput: string | null; detail: string } | null = null;
   if (o.rerun) {
     const created = report.attestation.created;
@@ -183,7 +217,7 @@ export async function auditCommand(ctx: CliContext, io: CliIo, id: string, o: { 
         const info = await reader.getModel(created.task.modelId);
         const model = await loadModel(local, info);
         try {
-          const out = await runInference(model, created.input);
+          const out = await runInference(model, report.input ?? created.input);
           const cmp = compareRerun(info.profile, info.tolerance, result.output, out);
           rerun = { ok: cmp.ok, localOutput: hex(out), attestedOutput, detail: `${local.manifest.name}@${local.manifest.version} (${info.profile}) re-run with ${local.manifest.runtime.engine}: ${cmp.detail}` };
         } finally {

@@ -64,7 +64,7 @@ const USAGE_CODES = new Set<string>([
 /** The exit code for an error. */
 export function exitCodeOf(err: unknown): number {
   if (!(err instanceof AioracleError)) return EXIT.failure;
-  return USAGE_CODES.has(err.code) || err.code.startsWith('ERR_TENSOR_') ? EXIT.usage : EXIT.failure;
+  return USAGE_CODES.has(err.code) || err.code.startsWith('ERR_TENSOR_') || err.code.startsWith('ERR_INPUT_') ? EXIT.usage : EXIT.failure;
 }
 
 /** A CLI error (non-retryable). */

@@ -5,6 +5,7 @@
  * manifest's output encodings.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { decodeInput, encodeInput } from '../codec/input.js';
 import { decodeOutput } from '../codec/output.js';
 import type { TensorValues } from '../codec/values.js';
@@ -47,6 +48,7 @@ export function findLocalModel(dir: string | null, ref: string): LocalModel {
  * the manifest's shape (or flat). Throws ERR_INPUT_INVALID or the codec's ERR_TENSOR_*.
  */
 export function readInputFile(path: string, manifest: Manifest): Uint8Array {
+  if (path.endsWith('.bin')) return readBytesFile(path, manifest);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -59,7 +61,23 @@ export function readInputFile(path: string, manifest: Manifest): Uint8Array {
   } catch (cause) {
     throw cliError(CliErrorCode.Input, `The input file ${path} is not valid JSON: ${(cause as Error).message}`, { cause });
   }
+  if (typeof json === 'object' && json !== null && typeof (json as { inputBytesFile?: unknown }).inputBytesFile === 'string') {
+    // Large samples keep their canonical bytes in a file beside the JSON (config/models/text-direction).
+    return readBytesFile(resolve(dirname(path), (json as { inputBytesFile: string }).inputBytesFile), manifest);
+  }
   return encodeInputJson(json, manifest, path);
+}
+
+/** Canonical input bytes from a file (`.bin`), checked against the manifest. */
+function readBytesFile(path: string, manifest: Manifest): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (cause) {
+    throw cliError(CliErrorCode.Input, `Cannot read the input bytes file ${path}`, { cause });
+  }
+  decodeInput(manifest, bytes);
+  return bytes;
 }
 
 /** {@link readInputFile} for an already parsed JSON value. */

@@ -19,6 +19,8 @@ Environment:
   AIORACLE_RPC_URL       default for --rpc-url (else ${DEFAULT_RPC_URL})
   AIORACLE_DEPLOYMENT    default for --deployment (deployments/<chainId>.json written by aioracle-deploy)
   AIORACLE_MODELS_DIR    default for --models-dir (else the demo models of @aioracle/config)
+  AIORACLE_IPFS_GATEWAY  HTTP gateway for ipfs:// inputs (request --uri, audit)
+  AIORACLE_BEACON_URL    beacon API for blob inputs in audit (default: anvil's, on the RPC URL)
   AIORACLE_PRIVATE_KEY   key that sends transactions (or --key-file with --password-file / AIORACLE_KEY_PASSWORD)
 
 Exit codes: 0 ok, 1 failure (transaction reverted, task expired, audit check failed), 2 usage or input error (nothing sent).
@@ -26,6 +28,9 @@ Exit codes: 0 ok, 1 failure (transaction reverted, task expired, audit check fai
 Examples:
   export AIORACLE_DEPLOYMENT=deployments/31337.json AIORACLE_PRIVATE_KEY=0x...
   aioracle request --model liquidation-risk --input config/models/liquidation-risk/sample-input.json --wait
+  aioracle request --model liquidation-risk --input big.json --carrier blob --wait
+  aioracle request --model liquidation-risk --input big.json --save-input big.bin   # then serve big.bin and:
+  aioracle request --model liquidation-risk --input big.json --uri https://example.org/big.bin --wait
   aioracle task show 7 --json
   aioracle audit 7 --rerun
   aioracle feed latest 1
@@ -72,10 +77,13 @@ export function buildCli(io: CliIo, deps: CliDeps = {}): { program: Command; run
     .description('request an inference: validates the input against the manifest, pays the model fee, prints the task id')
     .requiredOption('--model <id>', 'model id (0x bytes32), name or name@version from the models directory')
     .requiredOption('--input <file>', 'input JSON: {"inputs": {"<tensor>": [...]}} (as the models\' sample-input.json)')
+    .option('--carrier <carrier>', 'how the input travels: calldata (up to 64 KiB), blob (EIP-4844, up to 761,852 bytes) or uri (any size up to the model cap); default: the cheapest that fits')
+    .option('--uri <url>', 'carrier uri: https:// or ipfs:// URL serving exactly the encoded input (checked before sending)')
+    .option('--save-input <file>', 'write the encoded input bytes to FILE (to serve them for --carrier uri)')
     .option('--wait', 'wait until the task is responded or expired; print the attested output, signers and stake')
     .option('--timeout <seconds>', 'how long --wait waits', seconds, 300)
     .option('--json', 'one JSON object on stdout')
-    .action(action((o: { model: string; input: string; wait?: boolean; timeout: number; json?: boolean }) => requestCommand(context(), io, globals(), o)));
+    .action(action((o: { model: string; input: string; carrier?: string; uri?: string; saveInput?: string; wait?: boolean; timeout: number; json?: boolean }) => requestCommand(context(), io, globals(), o)));
 
   const task = program.command('task').description('tasks of the oracle');
   task

@@ -58,6 +58,14 @@ export function inputByteLength(manifest: Manifest, batch: number): number {
 }
 
 /**
+ * The largest input `manifest` accepts: its `maxInputBytes` (inputs by reference), else the calldata
+ * cap MAX_INPUT_BYTES (encoding.md).
+ */
+export function inputCapOf(manifest: Pick<Manifest, 'maxInputBytes'>): number {
+  return manifest.maxInputBytes ?? MAX_INPUT_BYTES;
+}
+
+/**
  * Encodes input tensors, given by manifest name, into canonical input bytes. Validates every
  * element (integers whole and in range, floats finite), every shape, the batch (same for all
  * inputs, 1..maxBatch) and the size cap. Throws ERR_TENSOR_*.
@@ -84,7 +92,8 @@ export function encodeInput(manifest: Manifest, tensorsByName: Readonly<Record<s
   const b = batch as number;
   checkBatch(manifest, b, 'Input');
   const total = inputByteLength(manifest, b);
-  if (total > MAX_INPUT_BYTES) tensorError(TensorErrorCode.TooLarge, `Input is ${total} bytes; the protocol cap is ${MAX_INPUT_BYTES}`, { bytes: total });
+  const cap = inputCapOf(manifest);
+  if (total > cap) tensorError(TensorErrorCode.TooLarge, `Input is ${total} bytes; the model's cap is ${cap}`, { bytes: total });
 
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -108,7 +117,8 @@ export function encodeInput(manifest: Manifest, tensorsByName: Readonly<Record<s
  */
 export function decodeInput(manifest: Manifest, input: BytesInput): DecodedInput {
   const bytes = toBytes(input, 'Input bytes');
-  if (bytes.length > MAX_INPUT_BYTES) tensorError(TensorErrorCode.TooLarge, `Input is ${bytes.length} bytes; the protocol cap is ${MAX_INPUT_BYTES}`, { bytes: bytes.length });
+  const cap = inputCapOf(manifest);
+  if (bytes.length > cap) tensorError(TensorErrorCode.TooLarge, `Input is ${bytes.length} bytes; the model's cap is ${cap}`, { bytes: bytes.length });
   const { version, batch } = readHeader(bytes, INPUT_ENCODING_VERSION, 'Input bytes');
   checkBatch(manifest, batch, 'Input');
   const expected = inputByteLength(manifest, batch);

@@ -26,6 +26,9 @@ import { batchDigest, batchLeaf, merkleProof, merkleRoot, rootFromProof } from '
 import { taskHash as computeTaskHash } from '../protocol/task.js';
 import type { ChainReader, CreatedTask, RespondCall, TaskResult, TaskStatusName } from './chainReader.js';
 import { meetsThreshold, type QuorumOperatorState } from './nonSigners.js';
+import { parseInputRef, type InputRef } from '../input/reference.js';
+import type { InputResolver } from '../input/inputResolver.js';
+import { MAX_REF_INPUT_BYTES } from '../protocol/constants.js';
 
 /** What the audit reads (the sdk ChainReader fits; tests may fake it). */
 export type AttestationSource = Pick<ChainReader, 'getCreatedTask' | 'getTaskStatus' | 'getTaskResult' | 'getRespondCall' | 'getQuorumStates'> & {
@@ -69,6 +72,8 @@ export interface AuditReport {
   ok: boolean;
   checks: AuditCheck[];
   attestation: Attestation;
+  /** The task's canonical input bytes: inline, or fetched and hash-checked by the resolver; null when not read. */
+  input: Uint8Array | null;
 }
 
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
@@ -111,20 +116,40 @@ export async function readAttestation(src: AttestationSource, taskId: bigint, fr
  * chain data. `ok` is true only when every check passes.
  * @example const report = await auditTask(new ChainReader(provider, d.avs), { chainId: 31337n, taskId: 7n, fromBlock: d.startBlock })
  */
-export async function auditTask(src: AttestationSource, opts: { chainId: bigint | number; taskId: bigint; fromBlock?: number }): Promise<AuditReport> {
+export async function auditTask(src: AttestationSource, opts: { chainId: bigint | number; taskId: bigint; fromBlock?: number; resolver?: InputResolver }): Promise<AuditReport> {
   const att = await readAttestation(src, opts.taskId, opts.fromBlock ?? 0);
   const checks: AuditCheck[] = [];
   const add = (name: string, ok: boolean, detail: string): boolean => {
     checks.push({ name, ok, detail });
     return ok;
   };
-  const done = (): AuditReport => ({ taskId: opts.taskId, ok: checks.length > 0 && checks.every((c) => c.ok), checks, attestation: att });
+  let input: Uint8Array | null = null;
+  const done = (): AuditReport => ({ taskId: opts.taskId, ok: checks.length > 0 && checks.every((c) => c.ok), checks, attestation: att, input });
 
   const { created, result, call, states } = att;
   if (!add('task', created !== null, created ? `task ${opts.taskId} created in block ${created.blockNumber} (tx ${created.transactionHash}); taskHash ${created.taskHash} recomputed from the event` : `no TaskCreated log for task ${opts.taskId}`)) return done();
   const task = created!.task;
-  const inHash = keccak256(created!.input);
-  add('input', inHash === task.inputHash, `keccak256(input) ${inHash} ${inHash === task.inputHash ? '=' : '≠'} task.inputHash ${task.inputHash}`);
+  // Inline: the event's bytes. By reference (blob, URI): fetched and checked against inputHash, as operators do.
+  let ref: InputRef | null = null;
+  try {
+    ref = parseInputRef(task.inputHash, created!.input);
+  } catch (err) {
+    add('input', false, `the task's input is neither bytes hashing to inputHash ${task.inputHash} nor a reference: ${(err as Error).message}`);
+  }
+  if (ref?.carrier === 'calldata') {
+    input = ref.bytes;
+    add('input', true, `keccak256(input) = task.inputHash ${task.inputHash} (calldata)`);
+  } else if (ref && !opts.resolver) {
+    add('input', false, `input by ${ref.carrier}: no input resolver given, so it was not fetched and checked`);
+  } else if (ref && opts.resolver) {
+    try {
+      const got = await opts.resolver.resolve(task, created!.input, MAX_REF_INPUT_BYTES);
+      input = got.bytes;
+      add('input', true, `input by ${ref.carrier}${ref.carrier === 'uri' ? ` (${ref.uri.split('?')[0]})` : ` (${ref.versionedHashes.length} blob(s))`}: ${got.bytes.length} bytes fetched, keccak256 = task.inputHash ${task.inputHash}`);
+    } catch (err) {
+      add('input', false, `input by ${ref.carrier} not verified: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
+    }
+  }
   if (!add('status', att.status === 'responded' && result !== null, `oracle status ${att.status}${result ? `, TaskResponded in block ${result.blockNumber} (tx ${result.transactionHash})` : ''}`)) return done();
   const r = result!;
   const outHash = keccak256(r.output);

@@ -16,7 +16,7 @@ import {
   outputRowBytes,
   parseOutputEncoding,
 } from '../codec/layout.js';
-import { ENCODING_HEADER_BYTES, MAX_BATCH, MAX_INPUT_BYTES, MAX_OUTPUT_BYTES } from '../protocol/constants.js';
+import { ENCODING_HEADER_BYTES, MAX_BATCH, MAX_INPUT_BYTES, MAX_OUTPUT_BYTES, MAX_REF_INPUT_BYTES } from '../protocol/constants.js';
 import { PROFILES } from '../protocol/profile.js';
 
 /** Runtimes a manifest may pin. */
@@ -135,6 +135,13 @@ const manifestObject = z.strictObject({
     .int({ error: `must be an integer from 1 to ${MAX_BATCH}` })
     .min(1, { error: `must be an integer from 1 to ${MAX_BATCH}` })
     .max(MAX_BATCH, { error: `must be an integer from 1 to ${MAX_BATCH}` }),
+  /** Optional: the model's input cap when above the calldata cap (inputs then go by reference). */
+  maxInputBytes: z
+    .number({ error: `must be an integer from ${MAX_INPUT_BYTES + 1} to ${MAX_REF_INPUT_BYTES}` })
+    .int({ error: `must be an integer from ${MAX_INPUT_BYTES + 1} to ${MAX_REF_INPUT_BYTES}` })
+    .min(MAX_INPUT_BYTES + 1, { error: `must be an integer from ${MAX_INPUT_BYTES + 1} to ${MAX_REF_INPUT_BYTES} (leave it out for the calldata cap ${MAX_INPUT_BYTES})` })
+    .max(MAX_REF_INPUT_BYTES, { error: `must be an integer from ${MAX_INPUT_BYTES + 1} to ${MAX_REF_INPUT_BYTES}` })
+    .optional(),
 });
 
 type ManifestObject = z.infer<typeof manifestObject>;
@@ -189,8 +196,11 @@ function checkManifest(m: ManifestObject, ctx: z.core.$RefinementCtx<ManifestObj
   });
 
   const inRow = m.inputs.reduce((a, t) => a + inputRowBytes(t), 0);
-  if (ENCODING_HEADER_BYTES + m.maxBatch * inRow > MAX_INPUT_BYTES) {
-    issue(['maxBatch'], `makes the largest input ${ENCODING_HEADER_BYTES + m.maxBatch * inRow} bytes; the protocol cap is ${MAX_INPUT_BYTES}`);
+  const inCap = m.maxInputBytes ?? MAX_INPUT_BYTES;
+  if (ENCODING_HEADER_BYTES + m.maxBatch * inRow > inCap) {
+    issue(['maxBatch'], m.maxInputBytes === undefined
+      ? `makes the largest input ${ENCODING_HEADER_BYTES + m.maxBatch * inRow} bytes; the protocol cap is ${MAX_INPUT_BYTES} (set maxInputBytes, up to ${MAX_REF_INPUT_BYTES}, for inputs sent by reference)`
+      : `makes the largest input ${ENCODING_HEADER_BYTES + m.maxBatch * inRow} bytes; the manifest's maxInputBytes is ${m.maxInputBytes}`);
   }
   if (ENCODING_HEADER_BYTES + m.maxBatch * outRow > MAX_OUTPUT_BYTES) {
     issue(['maxBatch'], `makes the largest output ${ENCODING_HEADER_BYTES + m.maxBatch * outRow} bytes; the protocol cap is ${MAX_OUTPUT_BYTES}`);

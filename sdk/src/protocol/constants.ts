@@ -33,10 +33,19 @@ export const OUTPUT_ENCODING_VERSION = 0x01;
 export const ENCODING_HEADER_BYTES = 5;
 
 /**
- * Largest canonical input, in bytes, header included. The oracle contract rejects larger inputs in
- * `requestInference`; manifests whose largest batch would not fit are invalid.
+ * Largest canonical input in calldata, in bytes, header included: the oracle contract rejects larger
+ * inputs in `requestInference`, and it is the cap of every manifest without `maxInputBytes`.
  */
 export const MAX_INPUT_BYTES = 65_536;
+
+/**
+ * Largest `maxInputBytes` a manifest may declare (16 MiB): the cap for inputs sent by reference
+ * (protocol.md "Inputs by reference"). Inputs over MAX_INPUT_BYTES cannot go in calldata.
+ */
+export const MAX_REF_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** Most blobs one (cancun) transaction carries. */
+export const MAX_BLOBS_PER_TX = 6;
 
 /** Largest canonical output, in bytes, header included (manifests are checked against it). */
 export const MAX_OUTPUT_BYTES = 65_536;

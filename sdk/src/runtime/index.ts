@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './ort.js';
 export * from './modelFolder.js';
 export * from './inference.js';
+export * from './modelPull.js';

@@ -59,7 +59,8 @@ export function scanModels(dir: string): LocalModel[] {
   if (existsSync(join(dir, 'manifest.json'))) dirs.push(dir);
   else if (existsSync(dir)) {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.isDirectory() && existsSync(join(dir, e.name, 'manifest.json'))) dirs.push(join(dir, e.name));
+      // Dot folders are pulls in progress (modelPull.ts): never half a model.
+      if (e.isDirectory() && !e.name.startsWith('.') && existsSync(join(dir, e.name, 'manifest.json'))) dirs.push(join(dir, e.name));
     }
   }
   return dirs.map(readModelDir);

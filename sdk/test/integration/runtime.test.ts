@@ -23,7 +23,7 @@ afterAll(async () => {
 
 describe('runInference on the demo models', () => {
   test('scanModels finds both, sorted by folder', () => {
-    expect(scanModels(MODELS).map((m) => m.manifest.name)).toEqual(['liquidation-risk', 'liquidation-risk-f32']);
+    expect(scanModels(MODELS).map((m) => m.manifest.name)).toEqual(['liquidation-risk', 'liquidation-risk-f32', 'text-direction']);
   });
 
   test('exact-int (onnxruntime-node): the sample input gives the committed output bytes', async () => {

@@ -1,0 +1,195 @@
+/**
+ * End to end, inputs by reference (docs/protocol.md "Inputs by reference"): a devnet of 3 real
+ * operator processes, the aggregator, anvil (cancun, 1 s blocks, blobs served on its beacon endpoint)
+ * and Redis; the client CLI as a process; a local HTTP server the test controls as the URI host.
+ *   - a blob input and a URI input are answered under quorum, and `aioracle audit --rerun` fetches,
+ *     verifies and re-runs them;
+ *   - a URI serving other bytes, an unreachable URI, and a URI whose body never ends are refused by every
+ *     operator (counted by carrier and outcome), the tasks expire and the fee comes back;
+ *   - the endless body is cut off at the model's cap.
+ */
+import { jest } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bindings, createProvider, destroyProvider, sendInferenceRequest, TxSender } from '@aioracle/sdk';
+import { Wallet, ZeroHash, keccak256, parseEther, type JsonRpcProvider } from 'ethers';
+import type { DevnetHandle } from '../../src/devnet/index.js';
+import { eventually, runClient, signedOutputs, startTestDevnet, stopTestDevnet } from './helpers.js';
+
+jest.setTimeout(180_000);
+
+/** Sum of a counter's samples on an operator's /metrics whose labels include all of `labels`. */
+async function counter(url: string, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
+describe('e2e: inputs by reference (blob, URI)', () => {
+  let d: DevnetHandle;
+  let provider: JsonRpcProvider;
+  let server: Server;
+  let base: string;
+  const files = new Map<string, Uint8Array>();
+  /** Bytes written per /endless request. */
+  const endlessServed: number[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = req.url ?? '/';
+      if (path === '/endless') {
+        // 64 MiB, chunked (no Content-Length): the reader must cut it off at the cap
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(16 * 1024, 1);
+        const slot = endlessServed.push(0) - 1;
+        let n = 0;
+        let closed = false;
+        res.on('close', () => (closed = true));
+        const pump = (): void => {
+          while (!closed && n < 4096) {
+            n++;
+            endlessServed[slot]! += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        return pump();
+      }
+      const body = files.get(path);
+      if (!body) {
+        res.statusCode = 404;
+        return res.end();
+      }
+      res.end(Buffer.from(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    d = await startTestDevnet({ operators: 3 });
+    provider = createProvider(d.rpcUrl) as JsonRpcProvider;
+  }, 240_000);
+  afterAll(async () => {
+    if (provider) await destroyProvider(provider);
+    await stopTestDevnet(d);
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  }, 60_000);
+
+  const exactInt = () => d.models.find((m) => m.manifest.profile === 'exact-int')!;
+
+  async function expectAnsweredAndAudited(carrier: 'blob' | 'uri', extra: string[]): Promise<void> {
+    const m = exactInt();
+    const inputFile = join(d.dir, `sample-${carrier}.json`);
+    writeFileSync(inputFile, JSON.stringify({ inputBytes: `0x${Buffer.from(m.sampleInput).toString('hex')}` }));
+    const res = await runClient(d, ['request', '--model', m.modelId, '--input', inputFile, ...extra, '--wait', '--timeout', '90', '--json']);
+    expect({ carrier, code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ carrier, code: 0, stderr: '' });
+    const j = JSON.parse(res.stdout.trim().split('\n').pop()!) as { taskId: string; status: string; carrier: string; output: string };
+    expect({ carrier, status: j.status, sent: j.carrier }).toEqual({ carrier, status: 'responded', sent: carrier });
+    if (m.sampleOutput) expect(j.output).toBe(m.sampleOutput);
+    // every operator signed the accepted output: it fetched and verified the input
+    const t = await d.waitForTask(BigInt(j.taskId));
+    for (const op of d.operators) {
+      const signed = await eventually(`${op.name} to sign ${carrier} task ${j.taskId}`, () => signedOutputs(d, op.name).get(j.taskId), 20_000);
+      expect({ carrier, op: op.name, signed }).toEqual({ carrier, op: op.name, signed: t.outputHash });
+      expect(await counter(op.metricsUrl, 'aioracle_operator_input_fetches_total', { carrier, outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    }
+    const audit = await runClient(d, ['audit', j.taskId, '--rerun', '--json']);
+    const report = JSON.parse(audit.stdout.trim().split('\n').pop()!) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[]; rerun: { ok: boolean } };
+    const inputCheck = report.checks.find((c) => c.name === 'input');
+    expect({ carrier, code: audit.code, ok: report.ok, rerun: report.rerun?.ok, input: inputCheck?.ok }).toEqual({ carrier, code: 0, ok: true, rerun: true, input: true });
+    expect(inputCheck?.detail).toContain(`input by ${carrier}`);
+  }
+
+  it('answers a request whose input is in a blob, and audit --rerun fetches and verifies it', async () => {
+    await expectAnsweredAndAudited('blob', ['--carrier', 'blob']);
+  });
+
+  it('answers a request whose input is at a URI, and audit --rerun fetches and verifies it', async () => {
+    const m = exactInt();
+    files.set('/sample.bin', m.sampleInput);
+    await expectAnsweredAndAudited('uri', ['--uri', `${base}/sample.bin`]);
+  });
+
+  it('text-direction (a third-party vision model, 221 KB sample): the client picks blobs, the pulled model answers, audit --rerun passes', async () => {
+    const m = d.refModels.find((x) => x.name === 'text-direction')!;
+    expect(m.sampleInput.length).toBeGreaterThan(65_536);
+    const sampleFile = join(d.modelsDir, 'text-direction', 'sample-input.json');
+    const res = await runClient(d, ['request', '--model', 'text-direction', '--input', sampleFile, '--wait', '--timeout', '120', '--json'], 150_000);
+    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ code: 0, stderr: '' });
+    const j = JSON.parse(res.stdout.trim().split('\n').pop()!) as { taskId: string; status: string; carrier: string; output: string; decoded: unknown };
+    expect({ status: j.status, carrier: j.carrier, output: j.output }).toEqual({ status: 'responded', carrier: 'blob', output: m.sampleOutput });
+    const audit = await runClient(d, ['audit', j.taskId, '--rerun', '--json'], 150_000);
+    const report = JSON.parse(audit.stdout.trim().split('\n').pop()!) as { ok: boolean; rerun: { ok: boolean } };
+    expect({ code: audit.code, ok: report.ok, rerun: report.rerun?.ok }).toEqual({ code: 0, ok: true, rerun: true });
+  });
+
+  it('the client refuses to send a URI that does not serve the encoded input (exit 2, nothing sent)', async () => {
+    const m = exactInt();
+    files.set('/other.bin', new Uint8Array([1, 2, 3]));
+    const inputFile = join(d.dir, 'sample-check.json');
+    writeFileSync(inputFile, JSON.stringify({ inputBytes: `0x${Buffer.from(m.sampleInput).toString('hex')}` }));
+    const client = new Wallet(d.clientKey).address;
+    const nonce = await provider.getTransactionCount(client, 'latest');
+    const res = await runClient(d, ['request', '--model', m.modelId, '--input', inputFile, '--uri', `${base}/other.bin`, '--json']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('ERR_INPUT_HASH_MISMATCH');
+    expect(await provider.getTransactionCount(client, 'latest')).toBe(nonce);
+  });
+
+  it('refuses a URI input that does not hash to inputHash, an unreachable one and an endless one: nothing signed, expired, refunded', async () => {
+    const m = exactInt();
+    // A requester of its own, so that its balance shows the refunds exactly.
+    const funder = new TxSender(new Wallet(d.clientKey, provider));
+    const requester = Wallet.createRandom().connect(provider);
+    const fund = await funder.signer.sendTransaction({ to: requester.address, value: parseEther('1') });
+    await fund.wait();
+    const sender = new TxSender(requester);
+    const oracle = bindings.InferenceOracle__factory.connect(d.deployment.avs.inferenceOracle, sender.signer);
+    const fee = BigInt(m.manifest.fee);
+    files.set('/tampered.bin', Uint8Array.from(m.sampleInput, (b, i) => (i === 7 ? b ^ 1 : b)));
+    const cases = [
+      { what: 'bytes not matching inputHash', uri: `${base}/tampered.bin`, outcome: 'hash_mismatch' },
+      { what: 'unreachable URI', uri: 'http://127.0.0.1:9/nothing-listens-here.bin', outcome: 'unavailable' },
+      { what: 'endless body (over the 65,536-byte cap)', uri: `${base}/endless`, outcome: 'too_large' },
+    ];
+    const before = await Promise.all(d.operators.map(async (op) => Promise.all(cases.map((c) => counter(op.metricsUrl, 'aioracle_operator_input_fetches_total', { carrier: 'uri', outcome: c.outcome })))));
+    let gas = 0n;
+    const ids: { what: string; taskId: bigint }[] = [];
+    for (const c of cases) {
+      // sent through the sdk directly: the client CLI would refuse these before sending
+      const receipt = await sendInferenceRequest(sender, oracle, { modelId: m.modelId, input: m.sampleInput, fee, carrier: 'uri', uri: c.uri });
+      gas += receipt.gasUsed * receipt.gasPrice;
+      const created = receipt.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === 'TaskCreated');
+      expect({ what: c.what, created: created !== undefined }).toEqual({ what: c.what, created: true });
+      ids.push({ what: c.what, taskId: created!.args.getValue('taskId') as bigint });
+    }
+    for (const { what, taskId } of ids) {
+      const t = await d.waitForTask(taskId, 120_000);
+      expect({ what, status: t.status }).toEqual({ what, status: 'expired' });
+      // No output signed: no record, or the batch's abstain leaf (outputHash 0, never evidence).
+      for (const op of d.operators) {
+        const signed = signedOutputs(d, op.name).get(taskId.toString());
+        expect({ what, op: op.name, abstained: signed === undefined || signed === ZeroHash }).toEqual({ what, op: op.name, abstained: true });
+      }
+    }
+    // Every operator counted each refusal under its outcome.
+    for (const [i, op] of d.operators.entries()) {
+      for (const [k, c] of cases.entries()) {
+        const after = await counter(op.metricsUrl, 'aioracle_operator_input_fetches_total', { carrier: 'uri', outcome: c.outcome });
+        expect({ op: op.name, what: c.what, counted: after - before[i]![k]! }).toEqual({ op: op.name, what: c.what, counted: expect.any(Number) });
+        expect({ op: op.name, what: c.what, more: after > before[i]![k]! }).toEqual({ op: op.name, what: c.what, more: true });
+      }
+    }
+    // All three fees are back: the requester paid only gas.
+    expect(await provider.getBalance(requester.address)).toBe(parseEther('1') - gas);
+    // The endless body was cut near the cap (64 KiB + socket buffers), never read to its 64 MiB.
+    expect(endlessServed.length).toBeGreaterThanOrEqual(d.operators.length);
+    for (const [i, n] of endlessServed.entries()) expect({ request: i, under4MiB: n < 4 * 1024 * 1024 }).toEqual({ request: i, under4MiB: true });
+    expect(keccak256(m.sampleInput)).not.toBe(keccak256(files.get('/tampered.bin')!));
+  });
+});

@@ -4,7 +4,7 @@
  * off at the cap while reading, and checked against task.inputHash. Used alike by operators (before
  * inference), the auditor (`aioracle audit --rerun`) and benches, so every side applies one rule.
  */
-import { keccak256 } from 'ethers';
+import { keccak256Hex as keccak256 } from '../util/keccak.js';
 import { AioracleError } from '../errors.js';
 import type { BlobSource } from './blobSource.js';
 import { decodeBlobPayload } from './blobPayload.js';

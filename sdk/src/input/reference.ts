@@ -5,7 +5,8 @@
  *   blob:    input = 0x00 0x01 ‖ versioned hashes of the request transaction's blobs (32 bytes each)
  *   uri:     input = 0x00 0x02 ‖ utf8(uri), uri https://, http:// or ipfs://
  */
-import { concat, getBytes, hexlify, keccak256, toUtf8Bytes, toUtf8String } from 'ethers';
+import { concat, getBytes, hexlify, toUtf8Bytes, toUtf8String } from 'ethers';
+import { keccak256Hex as keccak256 } from '../util/keccak.js';
 import type { Bytes32 } from '../protocol/hex.js';
 import { InputErrorCode, inputError } from './errors.js';
 

@@ -302,7 +302,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         redis: { url: redis.url, prefix: `${runPrefix}-${name}` },
         // An empty models folder: the node pulls what the ModelRegistry lists (auto_pull), or `models pull --all` ran first.
         models: { dir: './models', auto_pull: !pullOff, pull_allow: [`${modelServer.url}/`], poll_interval_ms: 2_000 },
-        watcher: { poll_interval_ms: 250 },
+        watcher: { poll_interval_ms: 100 },
         batching: { enabled: opts.batching ?? true },
         // Blob inputs: anvil serves the beacon API's blobs endpoint on its RPC port, keyed by execution block number.
         inputs: { blobs: { beacon_url: anvil.rpcUrl, block_id: 'execution_number' } },

@@ -93,7 +93,12 @@ export class TaskContexts {
    */
   async prime(rec: { id: string; task: Task; taskHash: string; createdAtMs: number }, snapshot: OperatorSnapshot): Promise<void> {
     if (this.cache.has(rec.id)) return;
-    const ctx: TaskContext = {
+    const ctx = await this.build(rec, snapshot, false);
+    if (!this.cache.has(rec.id)) this.insert(ctx);
+  }
+
+  private async build(rec: { id: string; task: Task; taskHash: string; createdAtMs: number }, snapshot: OperatorSnapshot, closed: boolean): Promise<TaskContext> {
+    return {
       id: rec.id,
       task: rec.task,
       taskHash: rec.taskHash,
@@ -103,10 +108,8 @@ export class TaskContexts {
       outputs: new Map(),
       leaves: new Map(),
       answered: new Map(),
-      closed: false,
+      closed,
     };
-    if (this.cache.has(rec.id)) return;
-    this.insert(ctx);
   }
 
   private insert(ctx: TaskContext): void {
@@ -128,18 +131,7 @@ export class TaskContexts {
   private async load(id: string): Promise<TaskContext | null> {
     const [rec, snapshot] = await Promise.all([this.store.getTask(id), this.store.getSnapshot(id, this.snapshotSets)]);
     if (!rec || !snapshot) return null;
-    const ctx: TaskContext = {
-      id,
-      task: taskFromJson(rec.task),
-      taskHash: rec.taskHash,
-      createdAtMs: rec.createdAtMs,
-      snapshot,
-      operators: await this.operatorsOf(snapshot),
-      outputs: new Map(),
-      leaves: new Map(),
-      answered: new Map(),
-      closed: rec.status === 'finalised' || rec.status === 'expired',
-    };
+    const ctx = await this.build({ id, task: taskFromJson(rec.task), taskHash: rec.taskHash, createdAtMs: rec.createdAtMs }, snapshot, rec.status === 'finalised' || rec.status === 'expired');
     this.insert(ctx);
     return ctx;
   }

@@ -5,7 +5,8 @@
  * checked), counting every fetch by carrier and outcome and logging each refusal. Nothing here ever
  * returns bytes that do not hash to the task's inputHash.
  */
-import { AioracleError, InputResolver, inputCapOf, noopLogger, parseInputRef, type InputRef, type Logger, type Manifest } from '@aioracle/sdk';
+import type { InputResolver} from '@aioracle/sdk';
+import { AioracleError, inputCapOf, noopLogger, parseInputRef, type InputRef, type Logger, type Manifest } from '@aioracle/sdk';
 import { OperatorErrorCode, operatorError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 

@@ -14,7 +14,7 @@ import { ensureBls } from '../bls/init.js';
 import { g1FromSolidity, g2FromSolidity, type G1Point, type G2Point } from '../bls/points.js';
 import { aggregatePublicKeysG1 } from '../bls/signature.js';
 import { profileFromId, type Profile } from '../protocol/profile.js';
-import { decodeTaskTuple, parseTask, taskHashOfTuple, type Task } from '../protocol/task.js';
+import { decodeTaskTuple, parseTask, taskHashOfTuple, wordNumber, type Task } from '../protocol/task.js';
 import { hexToBytes, keccak256Hex } from '../util/keccak.js';
 import type { AvsAddresses } from './deployment.js';
 import { ChainErrorCode, chainError, wrapReadError } from './errors.js';
@@ -445,13 +445,7 @@ export function parseTaskCreatedLog(log: LogLike, oracle: string): CreatedTask {
   } catch (cause) {
     throw chainError(ChainErrorCode.LogInvalid, `${where} does not decode as TaskCreated: data is not hex`, { cause });
   }
-  const word = (off: number): number => {
-    if (off + 32 > data.length) return -1;
-    for (let i = off; i < off + 26; i++) if (data[i] !== 0) return -1;
-    let n = 0;
-    for (let i = off + 26; i < off + 32; i++) n = n * 256 + data[i]!;
-    return n;
-  };
+  const word = (off: number): number => wordNumber(data, off);
   const bad = (why: string, cause?: unknown): never => {
     throw chainError(ChainErrorCode.LogInvalid, `${where} does not decode as TaskCreated: ${why}`, cause === undefined ? undefined : { cause });
   };
@@ -502,13 +496,7 @@ export function parseTaskRespondedLog(log: LogLike, oracle: string): TaskResult 
   } catch {
     return bad('data is not hex');
   }
-  const word = (off: number): number => {
-    if (off + 32 > d.length) return -1;
-    for (let i = off; i < off + 26; i++) if (d[i] !== 0) return -1;
-    let n = 0;
-    for (let i = off + 26; i < off + 32; i++) n = n * 256 + d[i]!;
-    return n;
-  };
+  const word = (off: number): number => wordNumber(d, off);
   const hexAt = (off: number): string => `0x${Buffer.from(d.buffer, d.byteOffset + off, 32).toString('hex')}`;
   // Head: outputHash, offset(output), offset(signedStake), offset(totalStake), signatoryRecordHash.
   let at = 5 * 32;

@@ -362,8 +362,8 @@ export function decodeTask(data: BytesLike): Task {
   return task;
 }
 
-/** The word at `off` as a number when it is below 2^48, else -1 (offsets and lengths). */
-function wordNumber(b: Uint8Array, off: number): number {
+/** The ABI word of `b` at `off` as a number when it is below 2^48, else -1 (offsets and lengths); -1 past the end. */
+export function wordNumber(b: Uint8Array, off: number): number {
   if (off + 32 > b.length) return -1;
   for (let i = off; i < off + 26; i++) if (b[i] !== 0) return -1;
   let n = 0;

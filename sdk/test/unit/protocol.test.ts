@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AbiCoder, Interface, keccak256, toUtf8Bytes, ZeroAddress } from 'ethers';
 import fc from 'fast-check';
+import { arbTask } from './arbitraries.js';
 import { isAioracleError } from '../../src/errors.js';
 import {
   PROFILES,
@@ -129,31 +130,6 @@ describe('parseTask / JSON form', () => {
   });
 
   it('round-trips arbitrary valid tasks (property)', () => {
-    const hex = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString('hex')}` as `0x${string}`);
-    const arbTask = fc
-      .record({
-        taskId: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }),
-        modelId: hex(32),
-        requester: hex(20),
-        inputHash: hex(32),
-        referenceBlock: fc.integer({ min: 0, max: 2 ** 32 - 2 }),
-        span: fc.integer({ min: 1, max: 1000 }),
-        fee: fc.bigInt({ min: 0n, max: 2n ** 96n - 1n }),
-        callback: hex(20),
-        callbackGasLimit: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
-        feedId: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-        // up to 40 quorums: the bytes value then spans two words
-        quorums: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 40 }),
-      })
-      .map(({ span, quorums, ...r }) => {
-        const quorumNumbers = [...quorums].sort((a, b) => a - b);
-        return parseTask({
-          ...r,
-          deadlineBlock: Math.min(r.referenceBlock + span, 2 ** 32 - 1),
-          quorumNumbers,
-          quorumThresholdBps: quorumNumbers.map((q) => 1 + ((q * 37) % 10000)),
-        });
-      });
     fc.assert(
       fc.property(arbTask, (t) => {
         expect(taskFromJson(JSON.stringify(taskToJson(t)))).toEqual(t);

@@ -5,8 +5,7 @@
  * checked), counting every fetch by carrier and outcome and logging each refusal. Nothing here ever
  * returns bytes that do not hash to the task's inputHash.
  */
-import type { InputResolver} from '@aioracle/sdk';
-import { AioracleError, inputCapOf, noopLogger, parseInputRef, type InputRef, type Logger, type Manifest } from '@aioracle/sdk';
+import { AioracleError, inputCapOf, noopLogger, parseInputRef, type InputRef, type InputResolver, type Logger, type Manifest } from '@aioracle/sdk';
 import { OperatorErrorCode, operatorError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 

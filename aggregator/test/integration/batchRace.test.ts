@@ -3,7 +3,7 @@
  * 1-second blocks so that both respondToBatch transactions can meet in one block: every task is
  * answered exactly once, both aggregators end with every task finalised by the transaction that
  * answered it, and the loser's batch job ends as a success ('already': its transaction reverted,
- * or its estimate met NothingAnswered), not as a failure.
+ * or its estimate met NothingAnswered), not as a failure (a reverted attempt retried once is allowed).
  */
 import { jest } from '@jest/globals';
 import { batchLeaf, bindings, merkleRoot, noopLogger, outputHash } from '@aioracle/sdk';
@@ -67,7 +67,11 @@ test('both submit the batch, each task is answered once, the loser ends as succe
       const j = await a.queues.batch.getJob(id);
       return j && ((await j.isCompleted()) || (await j.isFailed())) ? j : null;
     }, 30_000, `batch job done in ${a.namespace}`);
-    expect({ ns: a.namespace, failed: await job.isFailed(), reason: job.failedReason }).toEqual({ ns: a.namespace, failed: false, reason: undefined });
+    // When both transactions meet in one block, the loser's is mined reverted without a reason: that
+    // attempt is retried by design (the retry's estimate names NothingAnswered) and the job ends as
+    // 'already'. Any other earlier failure is a defect.
+    const reason = job.failedReason === undefined || /respondToBatch reverted without a reason; estimating again/.test(job.failedReason) ? 'none or the designed retry' : job.failedReason;
+    expect({ ns: a.namespace, completed: await job.isCompleted(), reason }).toEqual({ ns: a.namespace, completed: true, reason: 'none or the designed retry' });
     results.push(job.returnvalue as string);
   }
   expect(results.sort()).toEqual(['already', 'sent']);

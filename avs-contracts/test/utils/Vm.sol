@@ -21,6 +21,7 @@ interface Vm {
     function warp(uint256 newTimestamp) external;
     function deal(address account, uint256 newBalance) external;
     function fee(uint256 newBasefee) external;
+    function txGasPrice(uint256 newGasPrice) external;
     function chainId(uint256 newChainId) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function store(address target, bytes32 slot, bytes32 value) external;

@@ -13,6 +13,7 @@ import {OperatorSet} from "./OperatorSetLib.sol";
 interface IRewardsCoordinatorErrors {
     error UnauthorizedCaller();
     error InvalidAddressZero();
+    error InvalidRoot();
     error InvalidRootIndex();
     error InputArrayLengthZero();
     error InputArrayLengthMismatch();

@@ -27,7 +27,7 @@ interface IFeePool {
 /// RewardsCoordinator (docs/protocol.md "Rewards").
 ///
 /// Accounting (per quorum, O(1) per response plus O(1) per non-signer; nothing loops over operators per task):
-///   - `acc[q]` grows by `share · PRECISION / signedStake` for every response, where `share` is the quorum's part of
+///   - `acc[q]` grows by `share · PRECISION / signedStake` (PRECISION = 1e24) for every response, where `share` is the quorum's part of
 ///     the fee after the submitter's gas refund and `signedStake` the signature check's signed stake in q;
 ///   - each non-signer's snapshot `accSnap` grows by the same amount, so that task adds nothing for it;
 ///   - an operator's earnings in q are `stake · (acc[q] − accSnap) / PRECISION`, settled into `earned` whenever
@@ -46,9 +46,10 @@ interface IFeePool {
 /// operator-set rewards submission per quorum for the last whole interval(s), which the coordinator pays out to
 /// the operators' claims.
 contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
-    /// @dev Scale of the accumulators: fee (≤ 2^88) × 1e36 stays far below 2^256; the floor of each settlement
-    /// loses less than 1 wei.
-    uint256 internal constant PRECISION = 1e36;
+    /// @dev Scale of the accumulators (uint128, one slot with the quorum's other books). Rounding loses at most
+    /// stake / 1e24 wei per task and operator (under 1 wei below a million ether of stake). A response that would
+    /// overflow the accumulator (absurdly small signed stakes) is left unattributed.
+    uint256 internal constant PRECISION = 1e24;
     /// @dev Gas of a transaction before execution.
     uint256 internal constant TX_BASE_GAS = 21_000;
     /// @dev Upper bound of calldata gas per byte (EIP-2028: 16 per non-zero byte, 4 per zero byte).
@@ -65,35 +66,31 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
     IRewardsCoordinator public immutable rewardsCoordinator;
     IERC20 public immutable weth;
 
-    /// @dev Per quorum: the accumulator, then (last stake change block, Σ stakes of the members known here).
+    /// @dev Per quorum, one slot: the accumulator, the last stake change block, Σ stakes of the members known here.
     struct QuorumBook {
-        uint256 acc;
+        uint128 acc;
         uint32 lastChangeBlock;
         uint96 totalStake;
     }
 
-    /// @dev Per operator and quorum.
+    /// @dev Per operator and quorum, one slot (a non-signer costs one read and one write).
     struct Position {
         uint96 stake;
         bool member;
-        uint256 accSnap;
-        uint256 earned;
-    }
-
-    /// @dev Global liabilities besides the operators' earnings.
-    struct Totals {
-        uint128 gasRefundsOwed;
-        uint128 unattributed;
+        uint128 accSnap;
     }
 
     mapping(uint8 quorum => QuorumBook) internal _books;
     mapping(bytes32 operatorId => mapping(uint8 quorum => Position)) internal _positions;
+    /// @dev Settled, not yet submitted earnings per operator and quorum.
+    mapping(bytes32 operatorId => mapping(uint8 quorum => uint256)) internal _earned;
     /// @notice The operator address of an operatorId seen here.
     mapping(bytes32 operatorId => address) public operatorOf;
     bytes32[] internal _operators;
     /// @notice Gas refunds credited to submitters, withdrawn with withdrawGasRefund.
     mapping(address submitter => uint256) public gasRefunds;
-    Totals public totals;
+    /// @notice Fees credited to no operator (see the contract doc), withdrawable by the owner.
+    uint256 public unattributed;
     /// @notice Wei submitted to the RewardsCoordinator for `operator`, in total.
     mapping(address operator => uint256) public submitted;
     /// @notice End (exclusive) of the last submitted range; the next submission starts here.
@@ -154,15 +151,9 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         _book(submitter, refund, _accrueQuorums(fees - refund, quorumNumbers, referenceBlock, signedStake, nonSignerIds));
     }
 
-    function _book(address submitter, uint256 refund, uint256 unattributed) internal {
-        if (refund == 0 && unattributed == 0) return;
-        Totals memory t = totals;
-        if (refund != 0) {
-            gasRefunds[submitter] += refund;
-            t.gasRefundsOwed += uint128(refund);
-        }
-        t.unattributed += uint128(unattributed);
-        totals = t;
+    function _book(address submitter, uint256 refund, uint256 lost) internal {
+        if (refund != 0) gasRefunds[submitter] += refund;
+        if (lost != 0) unattributed += lost;
     }
 
     /// @dev The submitter's refund: the oracle's gas used so far plus the transaction's base and calldata cost and
@@ -184,12 +175,12 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         uint32 referenceBlock,
         uint96[] calldata signedStake,
         bytes32[] calldata nonSignerIds
-    ) internal returns (uint256 unattributed) {
+    ) internal returns (uint256 lost) {
         uint256 nq = quorumNumbers.length;
         uint256 each = net / nq;
         for (uint256 k; k < nq; ++k) {
             uint256 share = k + 1 == nq ? net - each * (nq - 1) : each;
-            unattributed += _accrueQuorum(uint8(quorumNumbers[k]), share, referenceBlock, signedStake[k], nonSignerIds);
+            lost += _accrueQuorum(uint8(quorumNumbers[k]), share, referenceBlock, signedStake[k], nonSignerIds);
         }
     }
 
@@ -200,9 +191,9 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         uint32 referenceBlock,
         uint256 signed,
         bytes32[] calldata nonSignerIds
-    ) internal returns (uint256 unattributed) {
+    ) internal returns (uint256 lost) {
         if (share == 0) return 0;
-        QuorumBook storage b = _books[q];
+        QuorumBook memory b = _books[q];
         uint256 known = b.totalStake;
         if (referenceBlock < b.lastChangeBlock || signed == 0) return share;
         uint256 n = nonSignerIds.length;
@@ -212,15 +203,15 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         }
         if (known > signed) return share; // out of sync: never credit more stake than signed
         uint256 f = share * PRECISION / signed;
-        if (f == 0) return share;
-        b.acc += f;
+        if (f == 0 || f + b.acc > type(uint128).max) return share;
+        _books[q].acc = uint128(b.acc + f);
         for (uint256 i; i < n; ++i) {
             Position storage p = _positions[nonSignerIds[i]][q];
-            if (p.member) p.accSnap += f;
+            if (p.member) p.accSnap += uint128(f); // accSnap <= acc
         }
         // credited: Σ stake·f/PRECISION over the known signers = known·f/PRECISION (≤ share); rounded up here so the
         // credits plus the unattributed part never exceed the share
-        if (known < signed) unattributed = share - Math.mulDiv(known, f, PRECISION, Math.Rounding.Ceil);
+        if (known < signed) lost = share - Math.mulDiv(known, f, PRECISION, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc IRewardsVault
@@ -253,7 +244,7 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         }
         QuorumBook storage b = _books[q];
         Position storage p = _positions[id][q];
-        _settle(p, b.acc);
+        _settle(id, q, p, b.acc);
         if (!member) stake = 0;
         b.totalStake = b.totalStake - p.stake + stake;
         b.lastChangeBlock = uint32(block.number);
@@ -261,11 +252,11 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         p.member = member;
     }
 
-    function _settle(Position storage p, uint256 acc) internal {
-        uint256 snap = p.accSnap;
+    function _settle(bytes32 id, uint8 q, Position storage p, uint128 acc) internal {
+        uint128 snap = p.accSnap;
         if (acc == snap) return;
         uint96 stake = p.stake;
-        if (stake != 0) p.earned += Math.mulDiv(stake, acc - snap, PRECISION);
+        if (stake != 0) _earned[id][q] += uint256(stake) * (acc - snap) / PRECISION;
         p.accSnap = acc;
     }
 
@@ -342,16 +333,15 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         uint256 amount = gasRefunds[msg.sender];
         if (amount == 0) revert NothingToWithdraw();
         gasRefunds[msg.sender] = 0;
-        totals.gasRefundsOwed -= uint128(amount);
         oracle.withdrawFees(payable(msg.sender), amount);
         emit GasRefundWithdrawn(msg.sender, amount);
     }
 
     /// @notice Withdraw fees that could not be attributed to signers (see the contract doc); the owner.
     function withdrawUnattributed(address payable to) external onlyOwner nonReentrant {
-        uint256 amount = totals.unattributed;
+        uint256 amount = unattributed;
         if (amount == 0) revert NothingToWithdraw();
-        totals.unattributed = 0;
+        unattributed = 0;
         oracle.withdrawFees(to, amount);
         emit UnattributedWithdrawn(to, amount);
     }
@@ -361,17 +351,16 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         internal
         returns (IRewardsCoordinatorTypes.OperatorReward[] memory rewards, uint256 total)
     {
-        uint256 acc = _books[q].acc;
+        uint128 acc = _books[q].acc;
         uint256 n = _operators.length;
         rewards = new IRewardsCoordinatorTypes.OperatorReward[](n);
         uint256 m;
         for (uint256 i; i < n; ++i) {
             bytes32 id = _operators[i];
-            Position storage p = _positions[id][q];
-            _settle(p, acc);
-            uint256 amount = p.earned;
+            _settle(id, q, _positions[id][q], acc);
+            uint256 amount = _earned[id][q];
             if (amount == 0) continue;
-            p.earned = 0;
+            _earned[id][q] = 0;
             address op = operatorOf[id];
             submitted[op] += amount;
             total += amount;
@@ -405,7 +394,7 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         bytes32 id = registry.operatorIdOf(operator);
         Position storage p = _positions[id][quorum];
         uint256 acc = _books[quorum].acc;
-        return p.earned + (acc > p.accSnap ? Math.mulDiv(p.stake, acc - p.accSnap, PRECISION) : 0);
+        return _earned[id][quorum] + (acc > p.accSnap ? uint256(p.stake) * (acc - p.accSnap) / PRECISION : 0);
     }
 
     /// @notice Wei `operator` earned in all quorums and not yet submitted.

@@ -67,6 +67,12 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     batchSize: new Histogram({ name: 'aioracle_operator_batch_size_tasks', help: 'Tasks per signed batch (abstentions included)', buckets: BATCH_SIZE_BUCKETS, registers }),
     fallbackTasks: new Counter({ name: 'aioracle_operator_fallback_tasks_total', help: 'Tasks of a delivered batch still pending batching.fallback_blocks later, queued to be signed alone', registers }),
     abstentions: new Counter({ name: 'aioracle_operator_abstentions_total', help: 'Tasks of a batch given the abstain leaf (refused), by reason', labelNames: ['reason'], registers }),
+    rewards: new Gauge({
+      name: 'aioracle_operator_rewards_wei',
+      help: 'Task-fee rewards of this operator at scrape, in wei of the rewards token: state=pending (earned in the RewardsVault, not yet submitted), submitted (sent to EigenLayer in total), claimed, unclaimed (submitted - claimed)',
+      labelNames: ['state'],
+      registers,
+    }),
     slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };
 }

@@ -16,6 +16,7 @@ import { assertByzantineAllowed, resolveAvs, type OperatorConfig, type ResolvedA
 import { AggregatorClient } from './delivery/aggregatorClient.js';
 import { OperatorErrorCode, operatorError } from './errors.js';
 import { getMetrics, type Metrics } from './metrics.js';
+import { readOperatorRewards } from './chain/rewards.js';
 import { ModelStore, type ModelChainSource } from './model/modelStore.js';
 import { InferenceQueue } from './queue/inferenceQueue.js';
 import { SigningLog } from './store/signingLog.js';
@@ -196,6 +197,24 @@ export class OperatorNode {
         log.debug({ err: (err as Error).message }, 'registered stakes not read');
       }
     };
+
+    // aioracle_operator_rewards_wei: read at scrape time from the RewardsVault and the RewardsCoordinator.
+    const rewardsGauge = this.metrics.rewards;
+    const rewardsPath = resolved.rewards;
+    if (rewardsPath) {
+      (rewardsGauge as unknown as { collect?: () => Promise<void> }).collect = async () => {
+        try {
+          const address = await rpc('eth_call', () => registry.operatorOfId(operatorId));
+          const r = await rpc('eth_call', () => readOperatorRewards(provider, rewardsPath, address));
+          rewardsGauge.set({ state: 'pending' }, Number(r.pendingWei));
+          rewardsGauge.set({ state: 'submitted' }, Number(r.submittedWei));
+          if (r.claimedWei !== null) rewardsGauge.set({ state: 'claimed' }, Number(r.claimedWei));
+          if (r.unclaimedWei !== null) rewardsGauge.set({ state: 'unclaimed' }, Number(r.unclaimedWei));
+        } catch (err) {
+          log.debug({ err: (err as Error).message }, 'rewards not read');
+        }
+      };
+    }
 
     this.watcher = new TaskWatcher(
       {

@@ -20,6 +20,7 @@ import { loadOperatorConfig, readPassword, resolveAvs, type OperatorConfig } fro
 import { exitCodeOf, OperatorErrorCode, operatorError } from '../errors.js';
 import { defaultKeysDir, keyInfo, keyInfoFromFile, keyPath, listKeys, loadKey, parseBlsPrivateKey, saveKey } from '../keys.js';
 import { OperatorNode } from '../node.js';
+import { readOperatorRewards } from '../chain/rewards.js';
 import { OPERATOR_VERSION } from '../version.js';
 import { BlsSecretKey, readEcdsaKeystore } from '@aioracle/sdk';
 import { readFileSync } from 'node:fs';
@@ -203,7 +204,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
     });
 
   withConfig(program.command('status'))
-    .description('registration and stake of the configured operator (reads the chain; no passwords)')
+    .description('registration, stake and rewards (earned, submitted, claimed) of the configured operator (reads the chain; no passwords)')
     .option('--json', 'JSON output')
     .action(async (o: { config: string; json?: boolean }) => {
       const cfg = loadOperatorConfig(o.config, {}, env);
@@ -225,11 +226,22 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
           const [, stake] = registered ? await reg.getOperatorStakeAt(operatorId, q, block) : [false, 0n];
           quorums.push({ quorum: q, member, stake: stake.toString() });
         }
-        const st = { operator, operatorId: registered ? operatorId : null, registered, block, quorums };
+        const rw = r.rewards ? await readOperatorRewards(provider, r.rewards, operator) : null;
+        const rewards = rw
+          ? { pendingWei: rw.pendingWei.toString(), submittedWei: rw.submittedWei.toString(), claimedWei: rw.claimedWei?.toString() ?? null, unclaimedWei: rw.unclaimedWei?.toString() ?? null }
+          : null;
+        const st = { operator, operatorId: registered ? operatorId : null, registered, block, quorums, rewards };
         if (o.json) io.out(`${JSON.stringify(st)}\n`);
         else {
           io.out(`operator   ${operator}\noperatorId ${st.operatorId ?? '(no BLS key registered)'}\nblock      ${block}\n`);
           for (const q of quorums) io.out(`quorum ${q.quorum}: ${q.member ? 'member' : 'not a member'}, stake ${q.stake}\n`);
+          if (!rewards) io.out('rewards    (the AVS has no RewardsVault)\n');
+          else {
+            io.out(`rewards    earned, not yet submitted: ${rewards.pendingWei} wei\n`);
+            io.out(`           submitted to EigenLayer:   ${rewards.submittedWei} wei\n`);
+            io.out(`           claimed:                   ${rewards.claimedWei ?? '(unknown: no coordinator/token address)'}${rewards.claimedWei !== null ? ' wei' : ''}\n`);
+            io.out(`           unclaimed (claimable once a distribution root covers it): ${rewards.unclaimedWei ?? '-'}${rewards.unclaimedWei !== null ? ' wei' : ''}\n`);
+          }
         }
       } finally {
         await destroyProvider(provider);

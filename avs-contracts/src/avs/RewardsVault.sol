@@ -196,19 +196,26 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         QuorumBook memory b = _books[q];
         uint256 known = b.totalStake;
         if (referenceBlock < b.lastChangeBlock || signed == 0) return share;
+        uint256 f = share * PRECISION / signed;
+        if (f == 0 || f + b.acc > type(uint128).max) return share;
+        // one pass over the non-signers: exclude each from this task (accSnap += f) and count its stake
         uint256 n = nonSignerIds.length;
         for (uint256 i; i < n; ++i) {
             Position storage p = _positions[nonSignerIds[i]][q];
-            if (p.member) known -= p.stake;
+            Position memory m = p;
+            if (!m.member) continue;
+            known -= m.stake;
+            p.accSnap = m.accSnap + uint128(f); // accSnap <= acc
         }
-        if (known > signed) return share; // out of sync: never credit more stake than signed
-        uint256 f = share * PRECISION / signed;
-        if (f == 0 || f + b.acc > type(uint128).max) return share;
+        if (known > signed) {
+            // out of sync (never credit more stake than signed): undo and leave the share unattributed
+            for (uint256 i; i < n; ++i) {
+                Position storage p = _positions[nonSignerIds[i]][q];
+                if (p.member) p.accSnap -= uint128(f);
+            }
+            return share;
+        }
         _books[q].acc = uint128(b.acc + f);
-        for (uint256 i; i < n; ++i) {
-            Position storage p = _positions[nonSignerIds[i]][q];
-            if (p.member) p.accSnap += uint128(f); // accSnap <= acc
-        }
         // credited: Σ stake·f/PRECISION over the known signers = known·f/PRECISION (≤ share); rounded up here so the
         // credits plus the unattributed part never exceed the share
         if (known < signed) lost = share - Math.mulDiv(known, f, PRECISION, Math.Rounding.Ceil);

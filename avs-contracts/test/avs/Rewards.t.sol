@@ -3,7 +3,7 @@ pragma solidity ^0.8.27;
 
 import {RewardsFixture} from "./utils/RewardsFixture.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {RewardsVault} from "../../src/avs/RewardsVault.sol";
+import {RewardsVault, IFeePool} from "../../src/avs/RewardsVault.sol";
 import {IRewardsCoordinator, IRewardsCoordinatorErrors, IRewardsCoordinatorTypes} from "../../src/interfaces/eigenlayer/IRewardsCoordinator.sol";
 import {OperatorSet} from "../../src/interfaces/eigenlayer/OperatorSetLib.sol";
 import {IAllocationManagerTypes} from "../../src/interfaces/eigenlayer/IAllocationManager.sol";
@@ -189,6 +189,44 @@ contract RewardsTest is RewardsFixture {
         // the next task (reference block after the change) is shared again, at the new stake
         _requestAndAnswer(_all(true), 0);
         assertApproxEqAbs(vault.earned(ops[3]), FEE * 55 / 110, 1, "new stake counts");
+    }
+
+    /// @dev A vault that knows more stake than was signed never credits anyone (and leaves non-signers untouched).
+    function test_vaultOutOfSync_creditsNobody() public {
+        bytes32 id3 = registry.operatorIdOf(ops[3]);
+        vm.prank(address(registry));
+        vault.onStakeChange(id3, ops[3], 0, true, 90 ether); // inflated
+        vm.roll(block.number + 1);
+        _requestAndAnswer(_allBut(0), 0);
+        for (uint256 i; i < 4; ++i) {
+            assertEq(vault.earned(ops[i]), 0, "nobody credited");
+        }
+        assertEq(vault.unattributed(), FEE, "fee unattributed");
+    }
+
+    /// @dev A vault attached after operators registered credits only what it knows until `sync` copies the stakes.
+    function test_lateVault_partialUntilSync() public {
+        RewardsVault late = new RewardsVault(IFeePool(address(oracle)), registry, rc, IERC20(address(weth)), address(this));
+        registry.setRewardsVault(address(late));
+        oracle.setRewardsVault(address(late));
+        oracle.setAppointee(address(late), address(rc), IRewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission.selector);
+        address[] memory one = new address[](1);
+        one[0] = ops[3];
+        late.sync(one); // only operator 3 known (45 of 100)
+        vm.roll(block.number + 1);
+        Task memory task = _request(MODEL_EXACT, INPUT, address(0), 0);
+        vm.roll(block.number + 1);
+        bytes memory out = _output(_vals(1, 2, 3));
+        oracle.respondToTask(task, out, _sign(task, _digest(task, out), _all(true)));
+        assertApproxEqAbs(late.earned(ops[3]), FEE * 45 / 100, 1, "known signer credited its share");
+        assertEq(late.earned(ops[1]), 0, "unknown signer not credited yet");
+        assertApproxEqAbs(late.unattributed(), FEE * 55 / 100, 1, "the rest unattributed");
+        late.sync(ops);
+        vm.roll(block.number + 1);
+        task = _request(MODEL_EXACT, abi.encodePacked(INPUT, "2"), address(0), 0);
+        vm.roll(block.number + 1);
+        oracle.respondToTask(task, out, _sign(task, _digest(task, out), _all(true)));
+        assertApproxEqAbs(late.earned(ops[1]), FEE * 20 / 100, 1, "after sync: credited");
     }
 
     function test_deregisteredOperator_keepsWhatItEarned() public {

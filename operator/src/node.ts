@@ -5,7 +5,7 @@
  * Built from an already-loaded config and key pair so tests and the CLI share it.
  */
 import type { Server } from 'node:http';
-import { bindings, ChainReader, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
+import { bindings, ChainReader, createProvider, destroyProvider, readOperatorRewards, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -16,7 +16,6 @@ import { assertByzantineAllowed, resolveAvs, type OperatorConfig, type ResolvedA
 import { AggregatorClient } from './delivery/aggregatorClient.js';
 import { OperatorErrorCode, operatorError } from './errors.js';
 import { getMetrics, type Metrics } from './metrics.js';
-import { readOperatorRewards } from './chain/rewards.js';
 import { ModelStore, type ModelChainSource } from './model/modelStore.js';
 import { InferenceQueue } from './queue/inferenceQueue.js';
 import { SigningLog } from './store/signingLog.js';

@@ -163,6 +163,9 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         uint256 price = tx.gasprice;
         uint256 cap = block.basefee + MAX_REFUND_TIP;
         if (price > cap) price = cap;
+        // at gas price 0 (eth_estimateGas, eth_call) 1 wei, so an estimate takes the same storage path (the refund
+        // slot written) as the real transaction; otherwise estimates would fall short by up to 22,100 gas
+        if (price == 0) price = 1;
         refund =
             (gasUsed + TX_BASE_GAS + calldataLength * CALLDATA_GAS_PER_BYTE + ACCRUE_OVERHEAD_GAS) * price;
         if (refund > fees) refund = fees;

@@ -13,6 +13,8 @@ import {
   errorChain,
   registerOperator,
   bindings,
+  claimLedgerRewards,
+  readOperatorRewards,
   type RegistrationProgress,
 } from '@aioracle/sdk';
 import pino from 'pino';
@@ -20,7 +22,6 @@ import { loadOperatorConfig, readPassword, resolveAvs, type OperatorConfig } fro
 import { exitCodeOf, OperatorErrorCode, operatorError } from '../errors.js';
 import { defaultKeysDir, keyInfo, keyInfoFromFile, keyPath, listKeys, loadKey, parseBlsPrivateKey, saveKey } from '../keys.js';
 import { OperatorNode } from '../node.js';
-import { readOperatorRewards } from '../chain/rewards.js';
 import { OPERATOR_VERSION } from '../version.js';
 import { BlsSecretKey, readEcdsaKeystore } from '@aioracle/sdk';
 import { readFileSync } from 'node:fs';
@@ -243,6 +244,33 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
             io.out(`           unclaimed (claimable once a distribution root covers it): ${rewards.unclaimedWei ?? '-'}${rewards.unclaimedWei !== null ? ' wei' : ''}\n`);
           }
         }
+      } finally {
+        await destroyProvider(provider);
+      }
+    });
+
+  withConfig(program.command('claim'))
+    .description("claim this operator's task-fee rewards (devnet: from the stand-in RewardsCoordinator)")
+    .option('--recipient <address>', 'where the WETH goes (default: the operator)')
+    .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      '\nOn Holesky/Sepolia/mainnet the claim proofs come from EigenLayer\'s rewards calculation: claim with the\nEigenLayer CLI (eigenlayer rewards claim) or app; see operator/README.md "Rewards: earning and claiming".\n\nExample:\n  $ aioracle-operator claim -c operator.yaml',
+    )
+    .action(async (o: { config: string; recipient?: string; json?: boolean }) => {
+      const cfg = loadOperatorConfig(o.config, {}, env);
+      const r = resolveAvs(cfg);
+      if (!r.rewards?.coordinator) throw operatorError(OperatorErrorCode.Usage, 'The AVS has no RewardsVault / RewardsCoordinator in the deployments file (avs.rewards_vault, avs.rewards_coordinator)');
+      if (!r.devnet) {
+        throw operatorError(OperatorErrorCode.Usage, "This is EigenLayer's real RewardsCoordinator: claim with the EigenLayer CLI (`eigenlayer rewards claim`) or app; its proofs come from EigenLayer's rewards calculation");
+      }
+      const provider = createProvider(cfg.eth_rpc_url);
+      try {
+        const signer = await ecdsaSigner(cfg, { ...io, env }, provider);
+        const recipient = getAddress(o.recipient ?? (await signer.getAddress()));
+        const res = await claimLedgerRewards(signer, r.rewards.coordinator, recipient);
+        if (o.json) io.out(`${JSON.stringify({ rootIndex: res.rootIndex, amountWei: res.amount.toString(), recipient, txHash: res.txHash })}\n`);
+        else io.out(res.amount > 0n ? `Claimed ${res.amount} wei (WETH) to ${recipient} from distribution root ${res.rootIndex}, tx ${res.txHash}\n` : 'Nothing to claim yet (earnings are claimable once a submission is in a distribution root)\n');
       } finally {
         await destroyProvider(provider);
       }

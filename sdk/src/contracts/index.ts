@@ -13,3 +13,4 @@ export * from './chainReader.js';
 export * from './revert.js';
 export * from './models.js';
 export * from './attestation.js';
+export * from './rewards.js';

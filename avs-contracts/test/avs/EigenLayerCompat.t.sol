@@ -111,7 +111,7 @@ contract EigenLayerCompatTest is RewardsFixture {
         s.strategiesAndMultipliers[0] = IRewardsCoordinatorTypes.StrategyAndMultiplier(IStrategy(address(strategy)), 1e18);
         s.token = IERC20(address(weth));
         s.operatorRewards = new IRewardsCoordinatorTypes.OperatorReward[](1);
-        s.operatorRewards[0] = IRewardsCoordinatorTypes.OperatorReward(op, FEE);
+        s.operatorRewards[0] = IRewardsCoordinatorTypes.OperatorReward(op, FEE - vault.gasRefunds(address(this)));
         s.startTimestamp = start;
         s.duration = duration;
         s.description = "aioracle:task-fees";

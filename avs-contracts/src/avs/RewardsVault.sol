@@ -367,7 +367,8 @@ contract RewardsVault is IRewardsVault, Ownable2Step, ReentrancyGuardTransient {
         uint256 m;
         for (uint256 i; i < n; ++i) {
             bytes32 id = _operators[i];
-            _settle(id, q, _positions[id][q], acc);
+            Position storage p = _positions[id][q];
+            if (p.stake != 0) _settle(id, q, p, acc); // a zero stake earns nothing (its snapshot is reset on joining)
             uint256 amount = _earned[id][q];
             if (amount == 0) continue;
             _earned[id][q] = 0;

@@ -9,7 +9,11 @@
  *   - respondToBatch (10 operators, all signing) at 1, 10, 50, 100 and 200 tasks created in one block,
  *     per task (whole transaction / tasks), in two shapes: `callbacks` (the first task a feed round, every
  *     other task with a no-op callback) and `feeds` (every task a round of one feed; feed tasks cannot
- *     have a callback); and slashBatchDissenter (batch evidence with a Merkle proof).
+ *     have a callback); and slashBatchDissenter (batch evidence with a Merkle proof);
+ *   - the rewards submission (RewardsVault.submitRewards: settle every operator, wrap the fees, one
+ *     operator-directed operator-set submission to the RewardsCoordinator) after each operator level, as
+ *     gas per task accrued since the previous submission and per operator paid. The devnet's stand-in
+ *     coordinator also writes its own ledger (the real one does not), so the figure is an upper bound;
  *   - the requester's cost of a 100 KiB input in calldata (cap raised for the comparison), in one blob
  *     (execution gas and blob gas separately) and by URI (`--inputs-only` measures just this).
  * Targets (DESIGN §6): respondToTask ≤ 200,000 gas with 0 non-signers, ≤ 12,000 per additional
@@ -238,12 +242,14 @@ try {
   const measureBatches = async (): Promise<void> => {
     await setupBatches();
     batchPlain1 = Number((await respondBatch(await createInOneBlock(1, 'plain'))).gasUsed);
+    tasksSinceSubmission += 1;
     log(`respondToBatch plain n=1: ${batchPlain1}`);
     for (const shape of ['callbacks', 'feeds'] as const) {
       for (const n of BATCH_SIZES) {
         const created = await createInOneBlock(n, shape);
         const r = await respondBatch(created);
         batchGas[shape]![n] = Math.round(Number(r.gasUsed) / n);
+        tasksSinceSubmission += n;
         log(`respondToBatch ${shape} n=${n}: ${r.gasUsed} (${batchGas[shape]![n]} per task)`);
         if (shape === 'callbacks' && n === 10) {
           // slashBatchDissenter: operator 0 also signed a root in which task 3's output differs.
@@ -260,6 +266,26 @@ try {
     }
   };
 
+  // ---- rewards submissions ----
+  const vault = deployment.avs.rewardsVault !== undefined ? bindings.RewardsVault__factory.connect(deployment.avs.rewardsVault, provider) : null;
+  const keeper = new TxSender(new Wallet(anvil.accounts[5]!.privateKey, provider));
+  let tasksSinceSubmission = 0;
+  const rewardsGas: Record<string, { gas: number; tasks: number; operators: number; perTask: number; perOperator: number }> = {};
+  /** Moves time past the coordinator's calculation interval and submits what the vault accrued. */
+  const submitRewards = async (label: string): Promise<void> => {
+    if (!vault || tasksSinceSubmission === 0) return;
+    const rc = bindings.RewardsCoordinator__factory.connect(deployment.core.rewardsCoordinator!, provider);
+    const interval = Number(await rc.CALCULATION_INTERVAL_SECONDS());
+    await provider.send('evm_increaseTime', [interval + 1]);
+    await provider.send('evm_mine', []);
+    const r = await keeper.send(vault, 'submitRewards', [], { gasLimit: 30_000_000n });
+    const ev = r.logs.map((x) => { try { return vault.interface.parseLog(x); } catch { return null; } }).find((p) => p?.name === 'RewardsSubmitted');
+    const paid = Number(ev!.args.getValue('operators') as bigint);
+    rewardsGas[label] = { gas: Number(r.gasUsed), tasks: tasksSinceSubmission, operators: paid, perTask: Math.round(Number(r.gasUsed) / tasksSinceSubmission), perOperator: Math.round(Number(r.gasUsed) / Math.max(1, paid)) };
+    log(`submitRewards (${label}): ${r.gasUsed} for ${tasksSinceSubmission} tasks, ${paid} operators`);
+    tasksSinceSubmission = 0;
+  };
+
   const respondGas: Record<string, Record<string, number>> = {};
   let requestGas = 0n;
   let slashGas = 0n;
@@ -273,6 +299,7 @@ try {
       const { created, gasUsed } = await request();
       requestGas = gasUsed;
       const r = await respond(created, k);
+      tasksSinceSubmission += 1;
       respondGas[n]![k] = Number(r.gasUsed);
       log(`respondToTask n=${n} nonSigners=${k}: ${r.gasUsed}`);
       if (n === OPERATOR_COUNTS[0] && k === 0) {
@@ -286,6 +313,7 @@ try {
         log(`slashDissenter: ${s.gasUsed}`);
       }
     }
+    await submitRewards(`${n} operators`);
   }
 
   const perNonSigner: Record<string, number> = {};
@@ -318,6 +346,11 @@ try {
     console.log(`${shape.padEnd(10)}${BATCH_SIZES.map((n) => String(batchGas[shape]![n] ?? '-').padStart(12)).join('')}`);
   }
   console.log(`slashBatchDissenter               ${slashBatchGas}`);
+  console.log('');
+  console.log('RewardsVault.submitRewards (whole transaction), after each operator level');
+  for (const [label, g] of Object.entries(rewardsGas)) {
+    console.log(`${label.padEnd(14)} ${String(g.gas).padStart(10)} gas, ${g.tasks} tasks accrued (${g.perTask} per task), ${g.operators} operators paid (${g.perOperator} per operator)`);
+  }
   const batchAt100 = batchGas.callbacks![100] ?? Infinity;
   const single = respondGas[OPERATOR_COUNTS[0]]![0]!;
   console.log(`target: respondToBatch(100 tasks, callbacks) <= ${TARGET_BATCH_PER_TASK_GAS} per task: ${batchAt100 <= TARGET_BATCH_PER_TASK_GAS ? 'met' : 'MISSED'} (${batchAt100})`);
@@ -337,6 +370,7 @@ try {
       batchPlain1,
       oneTaskBatch: { answeredBy: 'respondToTask', gas: single },
       slashBatchDissenter: Number(slashBatchGas),
+      rewardsSubmission: rewardsGas,
       targets: { respondToTaskZeroNonSigners: TARGET_RESPOND_GAS, perNonSigner: TARGET_PER_NON_SIGNER_GAS, batchPerTaskAt100: TARGET_BATCH_PER_TASK_GAS },
       met: { respondToTaskZeroNonSigners: maxZero <= TARGET_RESPOND_GAS, perNonSigner: maxPer <= TARGET_PER_NON_SIGNER_GAS, batchPerTaskAt100: batchAt100 <= TARGET_BATCH_PER_TASK_GAS },
       runtimeSec: Math.round((Date.now() - t0) / 1000),

@@ -26,6 +26,8 @@ export const networkSchema = z.object({
   source: z.string(),
   eigenlayer: eigenLayerCoreSchema.nullable(),
   strategies: z.record(z.string(), address),
+  /** The chain's wrapped ether (WETH9), the token the RewardsVault pays rewards in. */
+  weth: address.optional(),
 });
 export type NetworkFile = z.infer<typeof networkSchema>;
 

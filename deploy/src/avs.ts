@@ -5,11 +5,17 @@
  *   models, config), InferenceFeeds(oracle, models) → oracle.setFeeds(feeds) → registry.setAvs(oracle) → oracle.setupAvs(metadataURI) (metadata + registrar)
  *   → oracle.createQuorum(...) per quorum (operator set + stake bookkeeping)
  *   → oracle.setQuorumConfig(quorums, thresholds) (what new tasks require).
+ * With a RewardsCoordinator and a WETH: RewardsVault(oracle, registry, coordinator, weth, owner) →
+ *   registry.setRewardsVault(vault) → oracle.setRewardsVault(vault) → oracle.setAppointee(vault, coordinator,
+ *   createOperatorDirectedOperatorSetRewardsSubmission) (before any operator registers, so the vault sees every stake).
  */
 import { AioracleError, MAX_INPUT_BYTES } from '@aioracle/sdk';
 import { getAddress, hexlify } from 'ethers';
 import type { EigenLayerCore } from './core.js';
 import { call, deployContract, type DeployContext } from './deployer.js';
+
+/** RewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission((address,uint32),(...)[]) (EigenLayer v1.12.0). */
+export const CREATE_OPERATOR_SET_REWARDS_SELECTOR = '0x0ca29899';
 
 /** A strategy counted by a quorum and its weight (1e18 = 1 share counts 1). */
 export interface StrategySpec {
@@ -57,6 +63,8 @@ export interface DeployAvsOptions {
   metadataUri: string;
   /** Owner of the AVS contracts (default: the deployer). Ownership moves after wiring. */
   owner?: string;
+  /** The chain's wrapped ether; with core.rewardsCoordinator it makes the AVS deploy a RewardsVault. */
+  weth?: string;
 }
 
 /** Addresses of the deployed AVS contracts. */
@@ -65,6 +73,8 @@ export interface AvsDeployment {
   operatorRegistry: string;
   modelRegistry: string;
   inferenceFeeds: string;
+  /** The RewardsVault (absent without a RewardsCoordinator and WETH). */
+  rewardsVault?: string;
   startBlock: number;
 }
 
@@ -120,6 +130,13 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
   await call(ctx, oracle.contract, 'InferenceOracle', 'setFeeds', [feeds.address]);
   await call(ctx, registry.contract, 'OperatorRegistry', 'setAvs', [oracle.address]);
   await call(ctx, oracle.contract, 'InferenceOracle', 'setupAvs', [opts.metadataUri]);
+  let vault: Awaited<ReturnType<typeof deployContract>> | undefined;
+  if (opts.core.rewardsCoordinator !== undefined && opts.weth !== undefined) {
+    vault = await deployContract(ctx, 'RewardsVault', [oracle.address, registry.address, opts.core.rewardsCoordinator, opts.weth, owner]);
+    await call(ctx, registry.contract, 'OperatorRegistry', 'setRewardsVault', [vault.address]);
+    await call(ctx, oracle.contract, 'InferenceOracle', 'setRewardsVault', [vault.address]);
+    await call(ctx, oracle.contract, 'InferenceOracle', 'setAppointee', [vault.address, opts.core.rewardsCoordinator, CREATE_OPERATOR_SET_REWARDS_SELECTOR]);
+  }
   const sorted = [...opts.quorums].sort((a, b) => a.quorumNumber - b.quorumNumber);
   for (const q of sorted) {
     const strategies = sortStrategies(q.strategies);
@@ -131,6 +148,7 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
     for (const [label, c] of [['ModelRegistry', models.contract], ['OperatorRegistry', registry.contract], ['InferenceOracle', oracle.contract], ['InferenceFeeds', feeds.contract]] as const) {
       await call(ctx, c, label, 'transferOwnership', [opts.owner]);
     }
+    if (vault) await call(ctx, vault.contract, 'RewardsVault', 'transferOwnership', [opts.owner]);
   }
-  return { inferenceOracle: oracle.address, operatorRegistry: registry.address, modelRegistry: models.address, inferenceFeeds: feeds.address, startBlock };
+  return { inferenceOracle: oracle.address, operatorRegistry: registry.address, modelRegistry: models.address, inferenceFeeds: feeds.address, ...(vault ? { rewardsVault: vault.address } : {}), startBlock };
 }

@@ -127,6 +127,7 @@ Examples:
         rpcUrl: g.rpcUrl,
         deployerKey,
         ...(core ? { core } : {}),
+        ...(core && network?.weth !== undefined ? { weth: network.weth } : {}),
         ...(quorums ? { quorums } : {}),
         responseWindowBlocks: o.responseWindow,
         thresholdBps: o.thresholdBps,
@@ -137,7 +138,7 @@ Examples:
       });
       const file = resolve(deploymentFilePath(g.deploymentsDir, d.chainId));
       if (g.json) io.stdout(`${JSON.stringify(d)}\n`);
-      else io.stderr(`wrote ${file}\n  InferenceOracle  ${d.avs.inferenceOracle}\n  OperatorRegistry ${d.avs.operatorRegistry}\n  ModelRegistry    ${d.avs.modelRegistry}\n  InferenceFeeds   ${d.avs.inferenceFeeds}\n`);
+      else io.stderr(`wrote ${file}\n  InferenceOracle  ${d.avs.inferenceOracle}\n  OperatorRegistry ${d.avs.operatorRegistry}\n  ModelRegistry    ${d.avs.modelRegistry}\n  InferenceFeeds   ${d.avs.inferenceFeeds}\n${d.avs.rewardsVault ? `  RewardsVault     ${d.avs.rewardsVault}\n` : ''}`);
     });
 
   const loadDeployment = async (): Promise<{ d: Deployment; path: string }> => {

@@ -22,6 +22,8 @@ export interface DeployAllOptions {
    * and a test token + strategy are deployed first.
    */
   core?: EigenLayerCore;
+  /** The chain's wrapped ether (with `core.rewardsCoordinator`: deploy a RewardsVault). The devnet deploys its own. */
+  weth?: string;
   /** Quorums (default: one, quorum 0, over the devnet strategy; required with `core`). */
   quorums?: QuorumSpec[];
   /** Blocks a task stays open for responses (default 20). */
@@ -76,18 +78,20 @@ export async function deployAll(opts: DeployAllOptions): Promise<Deployment> {
     const startBlock = await ctx.provider.getBlockNumber();
     let core: EigenLayerCore;
     let devnet: { token: string; strategy: string } | null = null;
+    let weth = opts.weth !== undefined ? getAddress(opts.weth) : undefined;
     if (opts.core) core = normaliseCore(opts.core);
     else {
       const d = await deployDevnetCore(ctx, opts.devnetCore);
       core = d.core;
       devnet = d.asset;
+      weth = d.weth;
     }
     const quorums = quorumSpecs.map((q) => {
       const strategies: StrategySpec[] | undefined = q.strategies ?? (devnet ? [{ strategy: devnet.strategy, multiplier: q.devnetMultiplier ?? 10n ** 18n }] : undefined);
       if (!strategies || strategies.length === 0) throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: quorum ${q.quorumNumber} needs strategies`);
       return { ...q, strategies };
     });
-    const avs = await deployAvs(ctx, { core, quorums, config, thresholdBps, metadataUri: opts.metadataUri ?? DEFAULT_METADATA_URI, ...(opts.owner ? { owner: opts.owner } : {}) });
+    const avs = await deployAvs(ctx, { core, quorums, config, thresholdBps, metadataUri: opts.metadataUri ?? DEFAULT_METADATA_URI, ...(opts.owner ? { owner: opts.owner } : {}), ...(weth !== undefined ? { weth } : {}) });
     const deployment: Deployment = {
       version: 1,
       chainId: ctx.chainId,
@@ -96,7 +100,13 @@ export async function deployAll(opts: DeployAllOptions): Promise<Deployment> {
       deployedAt: new Date().toISOString(),
       core: { ...core, deployedByUs: opts.core === undefined },
       devnet,
-      avs: { inferenceOracle: avs.inferenceOracle, operatorRegistry: avs.operatorRegistry, modelRegistry: avs.modelRegistry, inferenceFeeds: avs.inferenceFeeds },
+      avs: {
+        inferenceOracle: avs.inferenceOracle,
+        operatorRegistry: avs.operatorRegistry,
+        modelRegistry: avs.modelRegistry,
+        inferenceFeeds: avs.inferenceFeeds,
+        ...(avs.rewardsVault !== undefined && weth !== undefined ? { rewardsVault: avs.rewardsVault, weth } : {}),
+      },
       quorums: quorums
         .map((q) => ({
           quorumNumber: q.quorumNumber,
@@ -119,9 +129,11 @@ export async function deployAll(opts: DeployAllOptions): Promise<Deployment> {
 
 function normaliseCore(core: EigenLayerCore): EigenLayerCore {
   const out = {} as EigenLayerCore;
-  for (const k of ['delegationManager', 'strategyManager', 'allocationManager', 'permissionController'] as const) {
+  for (const k of ['delegationManager', 'strategyManager', 'allocationManager', 'permissionController', 'rewardsCoordinator'] as const) {
+    const v = core[k];
+    if (v === undefined && k === 'rewardsCoordinator') continue;
     try {
-      out[k] = getAddress(core[k]);
+      out[k] = getAddress(v as string);
     } catch (cause) {
       throw new AioracleError('ERR_DEPLOY_CONFIG', `Validation failed: core.${k} must be a valid address`, { cause });
     }

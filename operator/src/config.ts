@@ -38,6 +38,8 @@ export interface ResolvedAvs {
   startBlock: number;
   quorums: number[];
   devnet: Deployment['devnet'];
+  /** The rewards path (docs/protocol.md "Rewards"), or null when the AVS has no RewardsVault. */
+  rewards: { vault: string; coordinator: string | null; token: string | null } | null;
 }
 
 const ZERO = '0x0000000000000000000000000000000000000000';
@@ -58,10 +60,15 @@ export function resolveAvs(cfg: OperatorConfig): ResolvedAvs {
   if (d && cfg.chain_id !== undefined && d.chainId !== cfg.chain_id) {
     throw new ConfigError('ERR_CONFIG_INVALID', `Validation failed: chain_id is ${cfg.chain_id} but the deployments file ${cfg.avs.deployment_file} is for chain ${d.chainId}`);
   }
+  const vault = cfg.avs.rewards_vault ?? d?.avs.rewardsVault;
+  const rewards = vault
+    ? { vault, coordinator: cfg.avs.rewards_coordinator ?? d?.core.rewardsCoordinator ?? null, token: cfg.avs.rewards_token ?? d?.avs.weth ?? null }
+    : null;
   return {
     chainId: cfg.chain_id ?? d?.chainId,
     avs,
     core,
+    rewards,
     startBlock: d?.startBlock ?? 0,
     quorums: cfg.avs.quorums ?? d?.quorums.map((q) => q.quorumNumber) ?? [0],
     devnet: d?.devnet ?? null,

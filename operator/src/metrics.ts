@@ -72,6 +72,12 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     inputFetchDuration: new Histogram({ name: 'aioracle_operator_input_fetch_duration_seconds', help: 'Fetch + cap + hash check of an input by reference', labelNames: ['carrier'], buckets: LATENCY_BUCKETS, registers }),
     modelsMissing: new Gauge({ name: 'aioracle_operator_models_missing', help: 'Active models of the ModelRegistry this node does not serve (not installed, or a pull failed)', registers }),
     modelPulls: new Counter({ name: 'aioracle_operator_model_pulls_total', help: 'Model pulls by outcome (installed, present, refused_integrity, refused_policy, failed)', labelNames: ['outcome'], registers }),
+    rewards: new Gauge({
+      name: 'aioracle_operator_rewards_wei',
+      help: 'Task-fee rewards of this operator at scrape, in wei of the rewards token: state=pending (earned in the RewardsVault, not yet submitted), submitted (sent to EigenLayer in total), claimed, unclaimed (submitted - claimed)',
+      labelNames: ['state'],
+      registers,
+    }),
     slashed: new Counter({ name: 'aioracle_operator_slashed_total', help: 'DissenterSlashed events naming this operator seen by the task watcher', registers }),
   };
 }

@@ -5,7 +5,7 @@
  * Built from an already-loaded config and key pair so tests and the CLI share it.
  */
 import type { Server } from 'node:http';
-import { BeaconBlobSource, bindings, ChainReader, InputResolver, createProvider, destroyProvider, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
+import { BeaconBlobSource, bindings, ChainReader, InputResolver, createProvider, destroyProvider, readOperatorRewards, ShutdownRegistry, type BlsKeyPair, type Logger, noopLogger, operatorIdFromPublicKey } from '@aioracle/sdk';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -234,6 +234,24 @@ export class OperatorNode {
         log.debug({ err: (err as Error).message }, 'registered stakes not read');
       }
     };
+
+    // aioracle_operator_rewards_wei: read at scrape time from the RewardsVault and the RewardsCoordinator.
+    const rewardsGauge = this.metrics.rewards;
+    const rewardsPath = resolved.rewards;
+    if (rewardsPath) {
+      (rewardsGauge as unknown as { collect?: () => Promise<void> }).collect = async () => {
+        try {
+          const address = await rpc('eth_call', () => registry.operatorOfId(operatorId));
+          const r = await rpc('eth_call', () => readOperatorRewards(provider, rewardsPath, address));
+          rewardsGauge.set({ state: 'pending' }, Number(r.pendingWei));
+          rewardsGauge.set({ state: 'submitted' }, Number(r.submittedWei));
+          if (r.claimedWei !== null) rewardsGauge.set({ state: 'claimed' }, Number(r.claimedWei));
+          if (r.unclaimedWei !== null) rewardsGauge.set({ state: 'unclaimed' }, Number(r.unclaimedWei));
+        } catch (err) {
+          log.debug({ err: (err as Error).message }, 'rewards not read');
+        }
+      };
+    }
 
     this.watcher = new TaskWatcher(
       {

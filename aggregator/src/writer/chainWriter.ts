@@ -10,6 +10,7 @@ import { ChainReader, ShutdownRegistry, TxSender, createProvider, destroyProvide
 import type { AggregatorConfig } from '@aioracle/config';
 import { Wallet, type Provider } from 'ethers';
 import { FeedKeeper } from '../feedKeeper.js';
+import { RewardsKeeper } from '../rewardsKeeper.js';
 import type { AggregatorMetrics } from '../metrics.js';
 import { createQueues } from '../queue/queues.js';
 import { TaskActions, type SentTimes } from '../queue/taskActions.js';
@@ -91,6 +92,15 @@ export async function startChainWriter(p: ChainWriterParams, o: { logger: Logger
       keeper.start();
       shutdown.add('feeds', () => keeper.stop());
     }
+    const rewardsVault = cfg.rewards.vault ?? avs.rewardsVault;
+    if (cfg.rewards.enabled && rewardsVault) {
+      const rewards = new RewardsKeeper(
+        { vault: rewardsVault, pollIntervalMs: cfg.rewards.poll_interval_ms, namespace },
+        { provider: provider as Provider, txSender, redis, logger: logger.child({ component: 'rewards' }) },
+      );
+      rewards.start();
+      shutdown.add('rewards', () => rewards.stop());
+    } else if (cfg.rewards.enabled) logger.warn('rewards.enabled but no RewardsVault (set rewards.vault or use a deployments file with one)');
     return {
       submitNow(taskId, delayMs) {
         const go = (): void => {

@@ -12,6 +12,7 @@ import {IInferenceCallback} from "../interfaces/IInferenceCallback.sol";
 import {IInferenceFeeds} from "../interfaces/IInferenceFeeds.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IOperatorRegistry, IOperatorRegistryTypes} from "../interfaces/IOperatorRegistry.sol";
+import {IRewardsVault} from "../interfaces/IRewardsVault.sol";
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/eigenlayer/IAllocationManager.sol";
 import {IStrategy} from "../interfaces/eigenlayer/IStrategy.sol";
 import {IAVSRegistrar} from "../interfaces/eigenlayer/IAVSRegistrar.sol";
@@ -41,7 +42,8 @@ import {OperatorSet} from "../interfaces/eigenlayer/OperatorSetLib.sol";
 ///                  responded: the low 224 bits of keccak256(abi.encode(taskHash, outputHash, signatoryRecordHash)).
 ///
 /// Fees: the whole msg.value of a request is the task's fee (it must be at least the model's fee). It is held in
-/// escrow until the task is answered (then the owner may withdraw it) or expires (then it goes back to the
+/// escrow until the task is answered (then it is earned: the RewardsVault, when one is set, accrues it to the signers
+/// and draws it with withdrawFees; without a vault the owner withdraws it) or expires (then it goes back to the
 /// requester, pushed with a gas cap, or credited for `withdrawRefund` if the push fails).
 contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, ReentrancyGuardTransient {
 
@@ -102,6 +104,12 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
 
     WindowPoint[] internal _challengeWindows;
 
+    /// @notice The RewardsVault (docs/protocol.md "Rewards"): told of every accepted response, and the only collector
+    /// of earned fees while set (address(0): none; the owner collects).
+    address public rewardsVault;
+
+    event RewardsVaultSet(address indexed vault);
+
     /// @param allocationManager_ EigenLayer's AllocationManager.
     /// @param registry_ The OperatorRegistry; its owner must call registry.setAvs(this) before setupAvs.
     /// @param models_ The ModelRegistry.
@@ -131,14 +139,23 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         if (registry.avs() != address(this)) revert RegistryNotBound();
         allocationManager.updateAVSMetadataURI(address(this), metadataURI);
         allocationManager.setAVSRegistrar(address(this), IAVSRegistrar(address(registry)));
-        // Appoint the registry for AllocationManager.deregisterFromOperatorSets (ejection, churn):
-        // permissionController().setAppointee(this, registry, allocationManager, selector). Hand-encoded to keep
-        // this contract under the size limit; the call fails only when already appointed (setupAvs again).
+        // Appoint the registry for AllocationManager.deregisterFromOperatorSets (ejection, churn); this fails only
+        // when already appointed (setupAvs again), which is fine.
+        _appoint(address(registry), address(allocationManager), IAllocationManager.deregisterFromOperatorSets.selector, false);
+    }
+
+    /// @notice Let `appointee` call `target.selector` on behalf of this AVS in EigenLayer's PermissionController
+    /// (e.g. the RewardsVault for RewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission).
+    function setAppointee(address appointee, address target, bytes4 selector) external onlyOwner {
+        _appoint(appointee, target, selector, true);
+    }
+
+    /// @dev permissionController().setAppointee(this, appointee, target, selector), hand-encoded to keep this contract
+    /// under the size limit; `strict` bubbles a revert up.
+    function _appoint(address appointee, address target, bytes4 selector, bool strict) internal {
         bytes4 getController = IPermissionControllerMixin.permissionController.selector;
         bytes4 appoint = IPermissionController.setAppointee.selector;
-        bytes4 deregister = IAllocationManager.deregisterFromOperatorSets.selector;
         address am = address(allocationManager);
-        address reg = address(registry);
         assembly ("memory-safe") {
             let p := mload(0x40)
             mstore(p, getController)
@@ -146,10 +163,13 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             let controller := mload(p)
             mstore(p, appoint)
             mstore(add(p, 0x04), address())
-            mstore(add(p, 0x24), reg)
-            mstore(add(p, 0x44), am)
-            mstore(add(p, 0x64), deregister)
-            pop(call(gas(), controller, 0, p, 0x84, 0, 0))
+            mstore(add(p, 0x24), appointee)
+            mstore(add(p, 0x44), target)
+            mstore(add(p, 0x64), selector)
+            if and(iszero(call(gas(), controller, 0, p, 0x84, 0, 0)), strict) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
         }
     }
 
@@ -208,8 +228,18 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         _unpause();
     }
 
-    /// @notice Withdraw earned fees (the balance not held for pending tasks or credited refunds).
-    function withdrawFees(address payable to, uint256 amount) external onlyOwner nonReentrant {
+    /// @notice Name the RewardsVault (address(0): none). Earned fees collected before stay with the owner only if
+    /// withdrawn first.
+    function setRewardsVault(address vault) external onlyOwner {
+        rewardsVault = vault;
+        emit RewardsVaultSet(vault);
+    }
+
+    /// @notice Withdraw earned fees (the balance not held for pending tasks or credited refunds): the rewards vault
+    /// when one is set, else the owner.
+    function withdrawFees(address payable to, uint256 amount) external nonReentrant {
+        address vault = rewardsVault;
+        if (msg.sender != (vault == address(0) ? owner() : vault)) revert OwnableUnauthorizedAccount(msg.sender);
         if (amount == 0 || amount > address(this).balance - _state.escrowedFees) revert NothingToWithdraw();
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert TransferFailed();
@@ -270,6 +300,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         bytes calldata output,
         IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
     ) external whenNotPaused nonReentrant {
+        uint256 gasStart = gasleft();
         bytes32 taskHash = _hashTask(task);
         _requirePending(task.taskId, taskHash);
         if (block.number > task.deadlineBlock) revert ResponseWindowClosed(task.taskId, task.deadlineBlock);
@@ -280,6 +311,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             _checkQuorum(task, _responseDigest(taskHash, outputHash), params);
         if (task.fee != 0) _state.escrowedFees = st.escrowedFees - uint88(task.fee); // fee <= uint88 max at creation
         _record(task, taskHash, output, outputHash, r.signatoryRecordHash, _stakes(r));
+        _accrue(gasStart, task, task.fee, r);
     }
 
     /// @notice Answer a batch: `tasks` (1..256, one referenceBlock and quorum configuration) with `outputs[i]` for
@@ -292,6 +324,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         bytes[] calldata outputs,
         IOperatorRegistryTypes.NonSignerStakesAndSignature calldata params
     ) external whenNotPaused nonReentrant {
+        uint256 gasStart = gasleft();
         uint256 n = tasks.length;
         if (n == 0 || n > MAX_BATCH_LEAVES || n != outputs.length) revert BatchSize();
         Task calldata first = tasks[0];
@@ -304,6 +337,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         // re-read: a callback may have created (and escrowed) a task meanwhile
         if (fees != 0) _state.escrowedFees -= uint88(fees);
         emit BatchResponded(root, referenceBlock, uint32(n), uint32(answered), r.signatoryRecordHash);
+        _accrue(gasStart, first, fees, r);
     }
 
     /// @notice Close a task that passed its deadline unanswered and refund its fee to the requester (once).
@@ -703,6 +737,21 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             fees += task.fee;
             ++answered;
         }
+    }
+
+    /// @dev Tells the rewards vault (if any) of an accepted response worth `fees` (after everything else).
+    function _accrue(
+        uint256 gasStart,
+        Task calldata task,
+        uint256 fees,
+        IOperatorRegistryTypes.SignatureCheckResult memory r
+    ) internal {
+        address vault = rewardsVault;
+        if (vault == address(0) || fees == 0) return;
+        IRewardsVault(vault).accrue(
+            msg.sender, gasStart - gasleft(), msg.data.length, fees, task.quorumNumbers, task.referenceBlock, r.signedStake,
+            r.nonSignerIds
+        );
     }
 
     /// @dev abi.encode(signedStake, totalStake): the tail of every TaskResponded of one signature check.

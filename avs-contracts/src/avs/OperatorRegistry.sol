@@ -7,6 +7,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {BN254} from "./libraries/BN254.sol";
 import {IOperatorRegistry} from "../interfaces/IOperatorRegistry.sol";
+import {IRewardsVault} from "../interfaces/IRewardsVault.sol";
 import {IInferenceOracleTypes} from "../interfaces/IInferenceOracle.sol";
 import {IAVSRegistrar} from "../interfaces/eigenlayer/IAVSRegistrar.sol";
 import {IAllocationManager, IAllocationManagerTypes} from "../interfaces/eigenlayer/IAllocationManager.sol";
@@ -65,6 +66,10 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
     uint32 public lookahead;
     /// @notice May eject any member (besides the owner).
     address public ejector;
+    /// @notice Told of every stake and membership change (RewardsVault.onStakeChange); address(0): none.
+    address public rewardsVault;
+
+    event RewardsVaultSet(address indexed vault);
 
     struct Quorum {
         bool exists;
@@ -175,6 +180,13 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         emit EjectorSet(ejector_);
     }
 
+    /// @notice Name the RewardsVault told of stake changes (address(0): none). Set it before operators register, or
+    /// call the vault's `sync` for the members registered before.
+    function setRewardsVault(address vault) external onlyOwner {
+        rewardsVault = vault;
+        emit RewardsVaultSet(vault);
+    }
+
     /// @notice Create quorum `quorum` (the AVS creates the matching operator set in the same transaction).
     /// @param strategies Non-empty, strictly ascending by address, multipliers > 0.
     function createQuorum(uint8 quorum, uint96 minimumStake, uint32 maxOperators, StrategyParams[] calldata strategies)
@@ -256,6 +268,7 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
             if (!h.head.member) continue;
             uint96 oldStake = h.head.stake;
             _pushStake(h, false, 0);
+            _notifyVault(operatorId, operator, quorum, false, 0);
             _quorums[quorum].operatorCount -= 1;
             _updateQuorum(quorum, negPk, true, 0, oldStake);
             emit OperatorRemovedFromQuorum(operator, operatorId, quorum);
@@ -317,6 +330,7 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
                 uint96 oldStake = h.head.stake;
                 if (newStake == oldStake) continue;
                 _pushStake(h, true, newStake);
+                _notifyVault(operatorId, operators[i], quorum, true, newStake);
                 _updateQuorum(quorum, BN254.G1Point(0, 0), false, newStake, oldStake);
                 emit OperatorStakeUpdated(operatorId, quorum, newStake);
             }
@@ -574,6 +588,7 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
         if (q.operatorCount >= q.maxOperators) _replaceSmallest(operator, quorum, stake);
         if (firstTime) _everMembers[quorum].push(operatorId);
         _pushStake(h, true, stake);
+        _notifyVault(operatorId, operator, quorum, true, stake);
         q.operatorCount += 1;
         _updateQuorum(quorum, pk, true, stake, 0);
         emit OperatorAddedToQuorum(operator, operatorId, quorum, stake);
@@ -631,6 +646,11 @@ contract OperatorRegistry is IOperatorRegistry, IAVSRegistrar, Ownable2Step, EIP
             total += slashable[0][i] * sp[i].multiplier / WAD;
         }
         return total > MAX_OPERATOR_STAKE ? MAX_OPERATOR_STAKE : uint96(total);
+    }
+
+    function _notifyVault(bytes32 operatorId, address operator, uint8 quorum, bool member, uint96 stake) internal {
+        address vault = rewardsVault;
+        if (vault != address(0)) IRewardsVault(vault).onStakeChange(operatorId, operator, quorum, member, stake);
     }
 
     function _pushStake(StakeHistory storage h, bool member, uint96 stake) internal {

@@ -51,10 +51,11 @@ contract DelegationManager is IDelegationManager, PermissionControllerMixin, EIP
         _;
     }
 
-    /// @dev EIP-712 domain {name: "EigenLayer", version: "1"}.
+    /// @dev EIP-712 domain {name: "EigenLayer", version: "v"}: the real SignatureUtilsMixin uses the first character of
+    /// its "vMAJOR.MINOR.PATCH" version string, which is "v" (checked in test/avs/EigenLayerCompat.t.sol).
     constructor(IPermissionController _permissionController)
         PermissionControllerMixin(_permissionController)
-        EIP712("EigenLayer", "1")
+        EIP712("EigenLayer", "v")
     {
         _deployer = msg.sender;
     }

@@ -21,7 +21,7 @@ abstract contract PermissionControllerMixin {
         _;
     }
 
-    function _checkCanCall(address account) internal returns (bool) {
+    function _checkCanCall(address account) internal view returns (bool) {
         return permissionController.canCall(account, msg.sender, address(this), msg.sig);
     }
 }

@@ -41,11 +41,16 @@ contract StrategyBase is IStrategy {
     }
 
     /// @inheritdoc IStrategy
-    function withdraw(address recipient, IERC20 token, uint256 amountShares) external onlyStrategyManager {
+    function withdraw(address recipient, IERC20 token, uint256 amountShares)
+        external
+        onlyStrategyManager
+        returns (uint256 amountOut)
+    {
         require(token == underlyingToken, OnlyUnderlyingToken());
         require(amountShares <= totalShares, WithdrawalAmountExceedsTotalDeposits());
         totalShares -= amountShares;
-        underlyingToken.safeTransfer(recipient, amountShares);
+        amountOut = amountShares; // 1:1 exchange rate
+        underlyingToken.safeTransfer(recipient, amountOut);
         emit ExchangeRateEmitted(RATE_ONE_TO_ONE);
     }
 

@@ -125,6 +125,7 @@ interface IOperatorRegistry is IOperatorRegistryTypes {
         view
         returns (bytes32 operatorId, bool valid);
     function quorumExists(uint8 quorum) external view returns (bool);
+    function quorumList() external view returns (uint8[] memory);
     function quorumStrategies(uint8 quorum) external view returns (StrategyParams[] memory);
     function getOperatorStakeAt(bytes32 operatorId, uint8 quorum, uint32 blockNumber)
         external

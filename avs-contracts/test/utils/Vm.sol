@@ -21,6 +21,7 @@ interface Vm {
     function warp(uint256 newTimestamp) external;
     function deal(address account, uint256 newBalance) external;
     function fee(uint256 newBasefee) external;
+    function txGasPrice(uint256 newGasPrice) external;
     function chainId(uint256 newChainId) external;
     /// @dev Sets the versioned hashes `blobhash(i)` returns (EIP-4844) for the following calls.
     function blobhashes(bytes32[] calldata hashes) external;

@@ -133,6 +133,15 @@ export const aggregatorConfigSchema = z
         fee_wei: z.string().regex(/^(0|[1-9][0-9]*)$/).default('0'),
       })
       .prefault({}),
+    rewards: z
+      .object({
+        /** Call RewardsVault.submitRewards() once per calculation interval (docs/protocol.md "Rewards"). */
+        enabled: z.boolean().default(false),
+        /** The RewardsVault (default: the deployments file's avs.rewardsVault). */
+        vault: address.optional(),
+        poll_interval_ms: ms(60_000),
+      })
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

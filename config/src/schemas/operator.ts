@@ -23,6 +23,11 @@ export const operatorAvsSchema = z
     operator_registry: address.optional(),
     model_registry: address.optional(),
     inference_feeds: address.optional(),
+    /** The AVS's RewardsVault (status and the rewards metrics read it; default: the deployment's). */
+    rewards_vault: address.optional(),
+    /** EigenLayer's RewardsCoordinator and the rewards token, for what was claimed (default: the deployment's). */
+    rewards_coordinator: address.optional(),
+    rewards_token: address.optional(),
     /** Quorums (operator set ids) to register for (default: every quorum of the deployment, or [0]). */
     quorums: z.array(z.number().int().min(0).max(255)).min(1).optional(),
   })

@@ -345,6 +345,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       expiry: { enabled: true, block_time_ms: blockTimeS * 1000, max_recheck_ms: Math.max(5_000, 5 * blockTimeS * 1000) },
       slashing: { enabled: true },
       feeds: { enabled: true, feed_ids: [feedEntry.feedId], poll_interval_ms: 2_000, fee_wei: intFee.toString() },
+      rewards: { enabled: true, poll_interval_ms: 5_000 }, // submits the vault's rewards every calculation interval (60 s)
       log: { level: 'info' },
       shutdown_grace_ms: 5_000,
     };

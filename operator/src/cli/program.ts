@@ -14,7 +14,9 @@ import {
   registerOperator,
   bindings,
   ChainReader,
+  claimLedgerRewards,
   pullModel,
+  readOperatorRewards,
   type RegistrationProgress,
 } from '@aioracle/sdk';
 import pino from 'pino';
@@ -206,7 +208,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
     });
 
   withConfig(program.command('status'))
-    .description('registration and stake of the configured operator (reads the chain; no passwords)')
+    .description('registration, stake and rewards (earned, submitted, claimed) of the configured operator (reads the chain; no passwords)')
     .option('--json', 'JSON output')
     .action(async (o: { config: string; json?: boolean }) => {
       const cfg = loadOperatorConfig(o.config, {}, env);
@@ -228,11 +230,22 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
           const [, stake] = registered ? await reg.getOperatorStakeAt(operatorId, q, block) : [false, 0n];
           quorums.push({ quorum: q, member, stake: stake.toString() });
         }
-        const st = { operator, operatorId: registered ? operatorId : null, registered, block, quorums };
+        const rw = r.rewards ? await readOperatorRewards(provider, r.rewards, operator) : null;
+        const rewards = rw
+          ? { pendingWei: rw.pendingWei.toString(), submittedWei: rw.submittedWei.toString(), claimedWei: rw.claimedWei?.toString() ?? null, unclaimedWei: rw.unclaimedWei?.toString() ?? null }
+          : null;
+        const st = { operator, operatorId: registered ? operatorId : null, registered, block, quorums, rewards };
         if (o.json) io.out(`${JSON.stringify(st)}\n`);
         else {
           io.out(`operator   ${operator}\noperatorId ${st.operatorId ?? '(no BLS key registered)'}\nblock      ${block}\n`);
           for (const q of quorums) io.out(`quorum ${q.quorum}: ${q.member ? 'member' : 'not a member'}, stake ${q.stake}\n`);
+          if (!rewards) io.out('rewards    (the AVS has no RewardsVault)\n');
+          else {
+            io.out(`rewards    earned, not yet submitted: ${rewards.pendingWei} wei\n`);
+            io.out(`           submitted to EigenLayer:   ${rewards.submittedWei} wei\n`);
+            io.out(`           claimed:                   ${rewards.claimedWei ?? '(unknown: no coordinator/token address)'}${rewards.claimedWei !== null ? ' wei' : ''}\n`);
+            io.out(`           unclaimed (claimable once a distribution root covers it): ${rewards.unclaimedWei ?? '-'}${rewards.unclaimedWei !== null ? ' wei' : ''}\n`);
+          }
         }
       } finally {
         await destroyProvider(provider);
@@ -277,6 +290,33 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
         await destroyProvider(provider);
       }
       if (failed > 0) throw lastErr;
+    });
+
+  withConfig(program.command('claim'))
+    .description("claim this operator's task-fee rewards (devnet: from the stand-in RewardsCoordinator)")
+    .option('--recipient <address>', 'where the WETH goes (default: the operator)')
+    .option('--json', 'JSON output')
+    .addHelpText(
+      'after',
+      '\nOn Holesky/Sepolia/mainnet the claim proofs come from EigenLayer\'s rewards calculation: claim with the\nEigenLayer CLI (eigenlayer rewards claim) or app; see operator/README.md "Rewards: earning and claiming".\n\nExample:\n  $ aioracle-operator claim -c operator.yaml',
+    )
+    .action(async (o: { config: string; recipient?: string; json?: boolean }) => {
+      const cfg = loadOperatorConfig(o.config, {}, env);
+      const r = resolveAvs(cfg);
+      if (!r.rewards?.coordinator) throw operatorError(OperatorErrorCode.Usage, 'The AVS has no RewardsVault / RewardsCoordinator in the deployments file (avs.rewards_vault, avs.rewards_coordinator)');
+      if (!r.devnet) {
+        throw operatorError(OperatorErrorCode.Usage, "This is EigenLayer's real RewardsCoordinator: claim with the EigenLayer CLI (`eigenlayer rewards claim`) or app; its proofs come from EigenLayer's rewards calculation");
+      }
+      const provider = createProvider(cfg.eth_rpc_url);
+      try {
+        const signer = await ecdsaSigner(cfg, { ...io, env }, provider);
+        const recipient = getAddress(o.recipient ?? (await signer.getAddress()));
+        const res = await claimLedgerRewards(signer, r.rewards.coordinator, recipient);
+        if (o.json) io.out(`${JSON.stringify({ rootIndex: res.rootIndex, amountWei: res.amount.toString(), recipient, txHash: res.txHash })}\n`);
+        else io.out(res.amount > 0n ? `Claimed ${res.amount} wei (WETH) to ${recipient} from distribution root ${res.rootIndex}, tx ${res.txHash}\n` : 'Nothing to claim yet (earnings are claimable once a submission is in a distribution root)\n');
+      } finally {
+        await destroyProvider(provider);
+      }
     });
 
   withConfig(program.command('run'))

@@ -14,7 +14,10 @@ import { deployAll, startAnvil, type AnvilInstance } from '@aioracle/deploy';
 import {
   bindings,
   blsVerify,
+  buildNonSignerData,
   ChainReader,
+  nonSignerDataToAbi,
+  taskAbiValue,
   createProvider,
   destroyProvider,
   g1FromSolidity,
@@ -171,6 +174,44 @@ describe('operator node on anvil + Redis + onnxruntime', () => {
     expect(text).toMatch(/eigen_registered_stakes\{quorum_number="0",quorum_name="quorum-0",avs_name="aioracle"\} [1-9]/);
     const apiPort = OperatorNode.portOf(node!.nodeApiServer);
     expect((await fetch(`http://127.0.0.1:${apiPort}/eigen/node/services/rpc/health`)).status).toBe(200);
+  });
+
+  it('earns the fee of a task it signed (status and metric), and claims it through the CLI', async () => {
+    // a task answered on chain with the node's own signature (it is the only operator)
+    const oracle = bindings.InferenceOracle__factory.connect(deployment.avs.inferenceOracle, provider);
+    const r = await requester.send(oracle, 'requestInference', [demo.modelId, sample.inputBytes, '0x0000000000000000000000000000000000000000', 0], { value: BigInt(demo.fee) });
+    const reader = new ChainReader(provider, deployment.avs);
+    const created = reader.parseTaskCreated(r.logs.find((l) => { try { return oracle.interface.parseLog(l)?.name === 'TaskCreated'; } catch { return false; } })!);
+    const resp = await waitFor('a response', () => stub.received.find((b) => b.taskId === created.task.taskId.toString()));
+    const states = await reader.getQuorumStates(created.task.quorumNumbers, created.task.referenceBlock);
+    const data = buildNonSignerData(states, new Map([[resp.operatorId, g1FromSolidity(resp.signature)]]));
+    await requester.send(oracle, 'respondToTask', [taskAbiValue(created.task), resp.output, nonSignerDataToAbi(data)]);
+
+    const st1 = JSON.parse((await cli(['status', '--config', cfgFile, '--json'], env)).out) as { rewards: { pendingWei: string; submittedWei: string; claimedWei: string; unclaimedWei: string } };
+    const pending = BigInt(st1.rewards.pendingWei);
+    expect(pending).toBeGreaterThan(0n);
+    expect(pending).toBeLessThan(BigInt(demo.fee)); // the submitter's gas refund came first
+    const metricsPort = OperatorNode.portOf(node!.metricsServer);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`aioracle_operator_rewards_wei\\{state="pending"\\} ${pending}`));
+
+    // one calculation interval later anyone submits; the operator claims with the CLI
+    const rc = bindings.RewardsCoordinator__factory.connect(deployment.core.rewardsCoordinator!, provider);
+    await provider.send('evm_increaseTime', [Number(await rc.CALCULATION_INTERVAL_SECONDS()) + 1]);
+    await provider.send('evm_mine', []);
+    await requester.send(bindings.RewardsVault__factory.connect(deployment.avs.rewardsVault!, provider), 'submitRewards', []);
+    await provider.send('evm_increaseTime', [2]);
+    await provider.send('evm_mine', []);
+    const st2 = JSON.parse((await cli(['status', '--config', cfgFile, '--json'], env)).out) as typeof st1;
+    expect(st2.rewards).toEqual({ pendingWei: '0', submittedWei: pending.toString(), claimedWei: '0', unclaimedWei: pending.toString() });
+    const claimed = await cli(['claim', '--config', cfgFile, '--json'], env);
+    expect(claimed.err).toBe('');
+    expect(claimed.code).toBe(0);
+    expect((JSON.parse(claimed.out) as { amountWei: string }).amountWei).toBe(pending.toString());
+    const st3 = JSON.parse((await cli(['status', '--config', cfgFile, '--json'], env)).out) as typeof st1;
+    expect(st3.rewards).toMatchObject({ claimedWei: pending.toString(), unclaimedWei: '0' });
+    const weth = bindings.IERC20__factory.connect(deployment.avs.weth!, provider);
+    expect(await weth.balanceOf(new Wallet(anvil.accounts[1]!.privateKey).address)).toBe(pending);
   });
 
   it('catches up on a task created while it was stopped', async () => {

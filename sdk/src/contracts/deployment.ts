@@ -22,6 +22,8 @@ export const eigenLayerCoreAddressesSchema = z.object({
   strategyManager: address,
   allocationManager: address,
   permissionController: address,
+  /** EigenLayer's RewardsCoordinator (absent in deployments made before rewards). */
+  rewardsCoordinator: address.optional(),
 });
 /** Addresses of the EigenLayer core contracts the AVS talks to. */
 export type EigenLayerCoreAddresses = z.infer<typeof eigenLayerCoreAddressesSchema>;
@@ -33,6 +35,10 @@ export const avsAddressesSchema = z.object({
   modelRegistry: address,
   /** The feeds contract (rounds + AggregatorV3Interface adapters). */
   inferenceFeeds: address,
+  /** The RewardsVault paying task fees to the signers (absent: no rewards; the owner collects fees). */
+  rewardsVault: address.optional(),
+  /** The wrapped ether rewards are paid in (with rewardsVault). */
+  weth: address.optional(),
 });
 /** Addresses of the AVS contracts. */
 export type AvsAddresses = z.infer<typeof avsAddressesSchema>;

@@ -14,3 +14,4 @@ export * from './revert.js';
 export * from './models.js';
 export * from './attestation.js';
 export * from './calldata.js';
+export * from './rewards.js';

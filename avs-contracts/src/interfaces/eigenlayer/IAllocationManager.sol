@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ABI-compatible with EigenLayer core v1.5.0 ("Redistribution"), src/contracts/interfaces/IAllocationManager.sol:
+// ABI-compatible with EigenLayer core v1.12.0 (mainnet) and v1.9.0-rc.0 (Sepolia, Hoodi); selectors checked by test/avs/EigenLayerCompat.t.sol, src/contracts/interfaces/IAllocationManager.sol:
 // every struct, event and the functions an AVS, an operator or a devnet uses (slashOperator returns
 // (slashId, shares) as from v1.5.0). Omitted: initialize, the ISemVerMixin getter, and a few rarely used views.
 pragma solidity ^0.8.27;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ABI-compatible with EigenLayer core v1.5.0 ("Redistribution"), src/contracts/interfaces/IPermissionController.sol
+// ABI-compatible with EigenLayer core v1.12.0 (mainnet) and v1.9.0-rc.0 (Sepolia, Hoodi); selectors checked by test/avs/EigenLayerCompat.t.sol, src/contracts/interfaces/IPermissionController.sol
 // (the ISemVerMixin `version()` getter is omitted).
 pragma solidity ^0.8.27;
 
@@ -39,11 +39,13 @@ interface IPermissionController is IPermissionControllerErrors, IPermissionContr
     function getPendingAdmins(address account) external view returns (address[] memory);
 
     /// @notice True when `caller` is an admin of `account`, or an appointee for (`target`, `selector`).
-    /// @dev Declared non-view in EigenLayer's interface; kept so for ABI fidelity (`stateMutability`).
-    function canCall(address account, address caller, address target, bytes4 selector) external returns (bool);
+    /// @dev `view` as in the deployed releases (v1.9.0-rc.0 on Sepolia/Hoodi, v1.12.0 on mainnet); v1.5.0 declared these
+    /// three without `view` (same selectors).
+    function canCall(address account, address caller, address target, bytes4 selector) external view returns (bool);
 
     function getAppointeePermissions(address account, address appointee)
         external
+        view
         returns (address[] memory, bytes4[] memory);
-    function getAppointees(address account, address target, bytes4 selector) external returns (address[] memory);
+    function getAppointees(address account, address target, bytes4 selector) external view returns (address[] memory);
 }

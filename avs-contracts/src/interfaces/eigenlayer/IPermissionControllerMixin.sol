@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ABI-compatible with EigenLayer core v1.5.0, src/contracts/interfaces/IPermissionController.sol
+// ABI-compatible with EigenLayer core v1.12.0, src/contracts/interfaces/IPermissionController.sol
 // (IPermissionControllerMixin): every core contract that accepts calls on behalf of an account exposes it.
 pragma solidity ^0.8.27;
 

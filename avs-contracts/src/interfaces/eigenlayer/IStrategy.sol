@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ABI-compatible with EigenLayer core v1.5.0 ("Redistribution"), src/contracts/interfaces/IStrategy.sol
+// ABI-compatible with EigenLayer core v1.12.0 (mainnet) and v1.9.0-rc.0 (Sepolia, Hoodi); selectors checked by test/avs/EigenLayerCompat.t.sol, src/contracts/interfaces/IStrategy.sol
 // (the parts an AVS or a devnet uses; the ISemVerMixin `version()` getter is omitted).
 pragma solidity ^0.8.27;
 
@@ -25,8 +25,9 @@ interface IStrategy is IStrategyErrors, IStrategyEvents {
     /// @notice Called by the StrategyManager after it has transferred `amount` of `token` here; returns new shares.
     function deposit(IERC20 token, uint256 amount) external returns (uint256);
 
-    /// @notice Called by the StrategyManager: burns `amountShares` and sends their tokens to `recipient`.
-    function withdraw(address recipient, IERC20 token, uint256 amountShares) external;
+    /// @notice Called by the StrategyManager: burns `amountShares` and sends their tokens to `recipient`; returns the
+    /// amount of tokens sent.
+    function withdraw(address recipient, IERC20 token, uint256 amountShares) external returns (uint256);
 
     function sharesToUnderlying(uint256 amountShares) external returns (uint256);
     function underlyingToShares(uint256 amountUnderlying) external returns (uint256);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ABI-compatible with EigenLayer core v1.5.0 ("Redistribution"), src/contracts/interfaces/IStrategyManager.sol
+// ABI-compatible with EigenLayer core v1.12.0 (mainnet) and v1.9.0-rc.0 (Sepolia, Hoodi); selectors checked by test/avs/EigenLayerCompat.t.sol, src/contracts/interfaces/IStrategyManager.sol
 // (deposits, whitelisting and views; signature deposits, initialize and the ISemVerMixin getter are omitted).
 pragma solidity ^0.8.27;
 

@@ -150,7 +150,7 @@ out.push('pragma solidity ^0.8.27;');
 out.push('');
 out.push('import {Test} from "../utils/Test.sol";');
 for (const f of projFiles) {
-  const names = [...new Set(proj.filter((it) => true).map((it) => it.contract))].filter((c) =>
+  const names = [...new Set(proj.map((it) => it.contract))].filter((c) =>
     fs.readFileSync(path.join(PKG, f), 'utf8').match(new RegExp(`^interface ${c}\\b`, 'm')),
   );
   if (names.length) out.push(`import {${names.join(', ')}} from "../../${f}";`);
@@ -194,9 +194,3 @@ out.push('}');
 fs.writeFileSync(path.join(PKG, 'test/avs/EigenLayerCompatTable.t.sol'), out.join('\n') + '\n');
 console.log(`wrote test/avs/EigenLayerCompatTable.t.sol: ${lines.function.length} functions, ${lines.event.length} events, ${lines.error.length} errors`);
 
-function solType(p) {
-  return p.internalType.replace(/^(contract|struct|enum) /, '');
-}
-function needsLoc(p) {
-  return p.type.endsWith(']') || p.type === 'bytes' || p.type === 'string' || p.type.startsWith('tuple');
-}

@@ -3,12 +3,88 @@
  * (devnet.ts), sends a request stream, shows the live view until Ctrl-C or `--duration`, then stops
  * everything it started. `--json`: no view; one summary JSON line on stdout at the end (progress on
  * stderr). Exit codes: 0 ok, 1 a step failed (the message names it), 2 bad usage.
+ *
+ * `--core devnet` (the default) deploys the project's stand-in EigenLayer core (avs-contracts/src/devnet-core).
+ * `--core eigenlayer` asks for EigenLayer's real core contracts: their compiled (forge) artifacts are looked up
+ * in $AIORACLE_EIGENLAYER_ARTIFACTS or ../shared/fixtures/eigenlayer-contracts next to the repository; the
+ * devnet does not deploy them yet, so the option stops at once with ERR_DEVNET_CORE_ARTIFACTS (artifacts
+ * missing: what and where) or ERR_DEVNET_CORE_UNSUPPORTED (artifacts present), before anything starts.
  */
-import { errorChain } from '@aioracle/sdk';
-import { Command, InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AioracleError, errorChain } from '@aioracle/sdk';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDevnet, type DevnetHandle } from './devnet.js';
 import { clientExports } from './clientEnv.js';
 import { renderLine, renderView } from './view.js';
+import { repoRoot } from './demoModels.js';
+
+/** Which EigenLayer core the devnet runs on. */
+export type DevnetCore = 'devnet' | 'eigenlayer';
+export const DEVNET_CORES: readonly DevnetCore[] = ['devnet', 'eigenlayer'];
+
+/** Environment variable naming the folder of EigenLayer's compiled core contracts (forge `out/` layout). */
+export const EIGENLAYER_ARTIFACTS_ENV = 'AIORACLE_EIGENLAYER_ARTIFACTS';
+/** Error code: `--core eigenlayer` without the real core's compiled artifacts. */
+export const ERR_DEVNET_CORE_ARTIFACTS = 'ERR_DEVNET_CORE_ARTIFACTS';
+/** Error code: `--core eigenlayer` with the artifacts present; deploying them is not implemented yet. */
+export const ERR_DEVNET_CORE_UNSUPPORTED = 'ERR_DEVNET_CORE_UNSUPPORTED';
+
+/**
+ * The real core's contracts the devnet would deploy for `--core eigenlayer` (the slashing release: the contracts the AVS
+ * calls or is called by, and those they are built from), each as forge's `<Name>.sol/<Name>.json`.
+ */
+export const EIGENLAYER_CORE_CONTRACTS = [
+  'AllocationManager',
+  'AVSDirectory',
+  'DelegationManager',
+  'EigenPodManager',
+  'PauserRegistry',
+  'PermissionController',
+  'RewardsCoordinator',
+  'StrategyBase',
+  'StrategyManager',
+] as const;
+
+/** Where `--core eigenlayer` looks for the artifacts: $AIORACLE_EIGENLAYER_ARTIFACTS, else ../shared/fixtures/eigenlayer-contracts beside the repository. */
+export function eigenLayerArtifactsDir(env: Record<string, string | undefined> = process.env): string {
+  const fromEnv = env[EIGENLAYER_ARTIFACTS_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
+  return join(dirname(repoRoot()), 'shared', 'fixtures', 'eigenlayer-contracts');
+}
+
+/** The artifact files of {@link EIGENLAYER_CORE_CONTRACTS} under `dir`, and which are missing. */
+export function findEigenLayerArtifacts(dir: string): { dir: string; files: string[]; missing: string[] } {
+  const files = EIGENLAYER_CORE_CONTRACTS.map((c) => join(dir, `${c}.sol`, `${c}.json`));
+  return { dir, files, missing: files.filter((f) => !existsSync(f)) };
+}
+
+/**
+ * Checks that the devnet can run on `core` before anything starts. `devnet` always can. `eigenlayer` throws
+ * ERR_DEVNET_CORE_ARTIFACTS when the real core's artifacts are missing (naming them and where it looked), and
+ * ERR_DEVNET_CORE_UNSUPPORTED when they are there, as the devnet does not deploy them yet: the stand-in core is
+ * what runs today.
+ */
+export function checkDevnetCore(core: DevnetCore, env: Record<string, string | undefined> = process.env): void {
+  if (core === 'devnet') return;
+  const dir = eigenLayerArtifactsDir(env);
+  const found = findEigenLayerArtifacts(dir);
+  const standIn = 'The devnet runs on the stand-in EigenLayer core (avs-contracts/src/devnet-core) today: run without --core, or with --core devnet';
+  if (found.missing.length > 0) {
+    const names = found.missing.map((f) => f.slice(dir.length + 1));
+    throw new AioracleError(
+      ERR_DEVNET_CORE_ARTIFACTS,
+      `--core eigenlayer needs the compiled artifacts of EigenLayer's real core contracts (forge out/ layout: <Name>.sol/<Name>.json) in ${dir} (set ${EIGENLAYER_ARTIFACTS_ENV} to look elsewhere); ` +
+        `${existsSync(dir) ? `missing there: ${names.join(', ')}` : 'that folder does not exist'}. ${standIn}`,
+      { details: { dir, missing: found.missing, env: EIGENLAYER_ARTIFACTS_ENV } },
+    );
+  }
+  throw new AioracleError(
+    ERR_DEVNET_CORE_UNSUPPORTED,
+    `Found EigenLayer's core artifacts in ${dir}, but this devnet does not deploy the real core yet. ${standIn}`,
+    { details: { dir } },
+  );
+}
 
 /** Where the CLI writes (injectable for tests). */
 export interface DevnetCliIo {
@@ -41,6 +117,8 @@ interface DevnetCliOptions {
   dir?: string;
   /** commander's negated --no-batching: false turns batch attestation off. */
   batching: boolean;
+  /** Which EigenLayer core: the stand-in (default) or the real one's artifacts. */
+  core: DevnetCore;
 }
 
 /** Builds the command (no side effects until parsed). */
@@ -56,6 +134,11 @@ export function buildDevnetCommand(io: DevnetCliIo, run: (o: DevnetCliOptions) =
     .option('--prometheus', 'also start Prometheus scraping every process (when a prometheus binary is on PATH)')
     .option('--no-batching', 'operators sign every task alone (the per-task path) instead of one batch per block')
     .option('--dir <dir>', 'devnet folder for keys, configs, logs (default .devnet/<anvil port> at the repo root)')
+    .addOption(
+      new Option('--core <core>', `EigenLayer core: devnet = the stand-in (avs-contracts/src/devnet-core); eigenlayer = the real core's compiled artifacts from $${EIGENLAYER_ARTIFACTS_ENV} or ../shared/fixtures/eigenlayer-contracts (not deployed yet: exits 1 saying what is missing)`)
+        .choices(DEVNET_CORES)
+        .default('devnet'),
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
@@ -66,6 +149,7 @@ Examples:
   $ npm start                                   # = aioracle-devnet: 4 operators, 1 request/s, live view
   $ npm start -- --operators 6 --byzantine 1    # one operator signs wrong outputs and is slashed
   $ aioracle devnet --json --duration 60 --rate 5
+  $ npm start -- --core eigenlayer              # the real EigenLayer core: needs its artifacts (see deploy/README.md)
 Stop with Ctrl-C: every process it started (anvil, redis-server if it started one, the aggregator,
 the operators, prometheus) is stopped. Exit codes: 0 ok, 1 a step failed, 2 bad usage.`,
     )
@@ -78,10 +162,10 @@ the operators, prometheus) is stopped. Exit codes: 0 ok, 1 a step failed, 2 bad 
  * Runs the devnet command line and resolves with the exit code.
  * @example process.exitCode = await runDevnetCli(process.argv.slice(2));
  */
-export async function runDevnetCli(argv: string[], io: DevnetCliIo = defaultIo()): Promise<number> {
+export async function runDevnetCli(argv: string[], io: DevnetCliIo = defaultIo(), env: Record<string, string | undefined> = process.env): Promise<number> {
   let code = 0;
   const cmd = buildDevnetCommand(io, async (o) => {
-    code = await runDevnet(o, io);
+    code = await runDevnet(o, io, env);
     return code;
   });
   try {
@@ -95,10 +179,16 @@ export async function runDevnetCli(argv: string[], io: DevnetCliIo = defaultIo()
   return code;
 }
 
-async function runDevnet(o: DevnetCliOptions, io: DevnetCliIo): Promise<number> {
+async function runDevnet(o: DevnetCliOptions, io: DevnetCliIo, env: Record<string, string | undefined>): Promise<number> {
   if (o.byzantine > o.operators) {
     io.stderr(`error: ERR_DEVNET_CONFIG: --byzantine ${o.byzantine} is more than --operators ${o.operators}\n`);
     return 2;
+  }
+  try {
+    checkDevnetCore(o.core, env);
+  } catch (err) {
+    io.stderr(`error: ${errorChain(err).join('\n  caused by: ')}\n`);
+    return 1;
   }
   const json = o.json === true;
   const live = !json && io.isTTY;

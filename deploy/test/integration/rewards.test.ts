@@ -100,7 +100,7 @@ describe('rewards through the RewardsVault and the RewardsCoordinator', () => {
       claimed += res.amount;
     }
     const non = await readOperatorRewards(w.provider, rewards, w.operators[3]!.address);
-    expect(non).toEqual({ pendingWei: 0n, submittedWei: 0n, claimedWei: 0n, unclaimedWei: 0n });
+    expect(non).toEqual({ pendingWei: 0n, submittedWei: 0n, split: { source: 'stand-in', bips: 10_000, byQuorum: [] }, operatorShareWei: 0n, claimedWei: 0n, unclaimedWei: 0n });
 
     const oracle = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, w.provider);
     const pool = (await w.provider.getBalance(w.deployment.avs.inferenceOracle)) - (await oracle.escrowedFees());

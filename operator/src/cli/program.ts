@@ -17,6 +17,7 @@ import {
   claimLedgerRewards,
   pullModel,
   readOperatorRewards,
+  type OperatorRewardsSplit,
   type RegistrationProgress,
 } from '@aioracle/sdk';
 import pino from 'pino';
@@ -65,6 +66,23 @@ async function ecdsaSigner(cfg: OperatorConfig, io: CliIo, provider: ReturnType<
 
 const progressLine = (p: RegistrationProgress): string =>
   `  ${p.status === 'done' ? '✓' : p.status === 'skipped' ? '-' : '…'} ${p.step}${p.status === 'skipped' ? ' (already done)' : ''}${p.detail ? ` ${p.detail}` : ''}${p.txHash ? ` tx ${p.txHash}` : ''}`;
+
+/** How `status` explains the operator's share (sdk readOperatorRewards). */
+function splitNote(split: OperatorRewardsSplit): string {
+  const pct = (bips: number): string => `${(bips / 100).toFixed(2)}%`;
+  switch (split.source) {
+    case 'stand-in':
+      return "(devnet stand-in coordinator: it credits the whole submission to the operator)";
+    case 'operator-set':
+      return split.bips !== null
+        ? `(your operator-set split ${pct(split.bips)}; the rest goes to your stakers)`
+        : `(operator-set splits differ: ${split.byQuorum.map((q) => `quorum ${q.quorum} ${pct(q.bips)}`).join(', ')})`;
+    case 'default':
+      return `(default split ${pct(split.bips ?? 0)}; the rest goes to your stakers)`;
+    default:
+      return '(the coordinator reports no split)';
+  }
+}
 
 /** Builds the CLI program. */
 export function buildProgram(io: CliIo): Command {
@@ -208,7 +226,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
     });
 
   withConfig(program.command('status'))
-    .description('registration, stake and rewards (earned, submitted, claimed) of the configured operator (reads the chain; no passwords)')
+    .description('registration, stake and rewards (earned, submitted, your share, claimed) of the configured operator (reads the chain; no passwords)')
     .option('--json', 'JSON output')
     .action(async (o: { config: string; json?: boolean }) => {
       const cfg = loadOperatorConfig(o.config, {}, env);
@@ -232,7 +250,14 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
         }
         const rw = r.rewards ? await readOperatorRewards(provider, r.rewards, operator) : null;
         const rewards = rw
-          ? { pendingWei: rw.pendingWei.toString(), submittedWei: rw.submittedWei.toString(), claimedWei: rw.claimedWei?.toString() ?? null, unclaimedWei: rw.unclaimedWei?.toString() ?? null }
+          ? {
+              pendingWei: rw.pendingWei.toString(),
+              submittedWei: rw.submittedWei.toString(),
+              operatorShareWei: rw.operatorShareWei?.toString() ?? null,
+              split: rw.split,
+              claimedWei: rw.claimedWei?.toString() ?? null,
+              unclaimedWei: rw.unclaimedWei?.toString() ?? null,
+            }
           : null;
         const st = { operator, operatorId: registered ? operatorId : null, registered, block, quorums, rewards };
         if (o.json) io.out(`${JSON.stringify(st)}\n`);
@@ -241,10 +266,17 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 keys/password, 5 chain/RPC, 6 eq
           for (const q of quorums) io.out(`quorum ${q.quorum}: ${q.member ? 'member' : 'not a member'}, stake ${q.stake}\n`);
           if (!rewards) io.out('rewards    (the AVS has no RewardsVault)\n');
           else {
-            io.out(`rewards    earned, not yet submitted: ${rewards.pendingWei} wei\n`);
-            io.out(`           submitted to EigenLayer:   ${rewards.submittedWei} wei\n`);
-            io.out(`           claimed:                   ${rewards.claimedWei ?? '(unknown: no coordinator/token address)'}${rewards.claimedWei !== null ? ' wei' : ''}\n`);
-            io.out(`           unclaimed (claimable once a distribution root covers it): ${rewards.unclaimedWei ?? '-'}${rewards.unclaimedWei !== null ? ' wei' : ''}\n`);
+            const wei = (v: string | null, none: string): string => (v === null ? none : `${v} wei`);
+            const line = (first: boolean, label: string, value: string): void => io.out(`${first ? 'rewards   ' : '          '} ${`${label}:`.padEnd(32)}${value}\n`);
+            line(true, 'earned, not yet submitted', `${rewards.pendingWei} wei`);
+            line(false, 'submitted to EigenLayer', `${rewards.submittedWei} wei (for you and your stakers)`);
+            line(false, 'your share of it', `${wei(rewards.operatorShareWei, '(unknown)')} ${splitNote(rewards.split)}`);
+            line(false, 'claimed (all AVSs, this token)', wei(rewards.claimedWei, '(unknown: no coordinator/token address)'));
+            line(
+              false,
+              'unclaimed',
+              `${wei(rewards.unclaimedWei, '-')}${rewards.unclaimedWei !== null && rewards.split.source !== 'stand-in' ? ' at least (claimed counts every AVS)' : ''}, claimable once a distribution root covers it`,
+            );
           }
         }
       } finally {

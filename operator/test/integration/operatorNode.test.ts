@@ -203,7 +203,7 @@ describe('operator node on anvil + Redis + onnxruntime', () => {
     await provider.send('evm_increaseTime', [2]);
     await provider.send('evm_mine', []);
     const st2 = JSON.parse((await cli(['status', '--config', cfgFile, '--json'], env)).out) as typeof st1;
-    expect(st2.rewards).toEqual({ pendingWei: '0', submittedWei: pending.toString(), claimedWei: '0', unclaimedWei: pending.toString() });
+    expect(st2.rewards).toEqual({ pendingWei: '0', submittedWei: pending.toString(), operatorShareWei: pending.toString(), split: { source: 'stand-in', bips: 10_000, byQuorum: [] }, claimedWei: '0', unclaimedWei: pending.toString() });
     const claimed = await cli(['claim', '--config', cfgFile, '--json'], env);
     expect(claimed.err).toBe('');
     expect(claimed.code).toBe(0);

@@ -83,7 +83,7 @@ const operator: DashboardSpec = {
     stat('Registered stake', 'eigen_registered_stakes: the operator stake per quorum at the latest block (token wei).', [{ expr: `eigen_registered_stakes{${OP}}`, legend: '{{instance}} {{quorum_name}}' }], { unit: 'short', width: 4 }),
     ts('Service status', 'Node API services at scrape time: 1 Up, 0 Down or Initializing.', [{ expr: `aioracle_operator_service_up{${OP}}`, legend: '{{instance}} {{service}}' }], { min: 0, max: 1, width: 24, height: 6 }),
     row('Rewards'),
-    ts('Rewards (task fees)', 'aioracle_operator_rewards_wei: this operator\'s share of answered tasks\' fees (after the submitters\' gas refunds), in wei of the rewards token (WETH). pending: earned in the RewardsVault, not yet submitted; submitted: sent to EigenLayer\'s RewardsCoordinator in total; claimed; unclaimed = submitted - claimed (claimable once EigenLayer posts a distribution root covering it).', [
+    ts('Rewards (task fees)', 'aioracle_operator_rewards_wei: this operator\'s share of answered tasks\' fees (after the submitters\' gas refunds), in wei of the rewards token (WETH). pending: earned in the RewardsVault, not yet submitted; submitted: sent to EigenLayer\'s RewardsCoordinator in total (the operator and its stakers); share: the operator\'s own split of it; claimed: cumulativeClaimed of the token (from every AVS); unclaimed = share - claimed, at least 0 (claimable once EigenLayer posts a distribution root covering it).', [
       { expr: `aioracle_operator_rewards_wei{${OP}}`, legend: '{{instance}} {{state}}' },
     ], { unit: 'short', width: 16 }),
     stat('Earned (24 h)', 'Rewards earned in the last 24 hours: growth of pending + submitted (wei).', [

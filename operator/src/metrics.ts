@@ -74,7 +74,7 @@ export function getMetrics(register: Registry, opts: MetricsOptions = {}) {
     modelPulls: new Counter({ name: 'aioracle_operator_model_pulls_total', help: 'Model pulls by outcome (installed, present, refused_integrity, refused_policy, failed)', labelNames: ['outcome'], registers }),
     rewards: new Gauge({
       name: 'aioracle_operator_rewards_wei',
-      help: 'Task-fee rewards of this operator at scrape, in wei of the rewards token: state=pending (earned in the RewardsVault, not yet submitted), submitted (sent to EigenLayer in total), claimed, unclaimed (submitted - claimed)',
+      help: 'Task-fee rewards of this operator at scrape, in wei of the rewards token: state=pending (earned in the RewardsVault, not yet submitted), submitted (sent to EigenLayer for this operator and its stakers, in total), share (the operator\'s own split of submitted), claimed (cumulativeClaimed of the token, every AVS), unclaimed (share - claimed, at least 0)',
       labelNames: ['state'],
       registers,
     }),

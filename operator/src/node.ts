@@ -245,6 +245,7 @@ export class OperatorNode {
           const r = await rpc('eth_call', () => readOperatorRewards(provider, rewardsPath, address));
           rewardsGauge.set({ state: 'pending' }, Number(r.pendingWei));
           rewardsGauge.set({ state: 'submitted' }, Number(r.submittedWei));
+          if (r.operatorShareWei !== null) rewardsGauge.set({ state: 'share' }, Number(r.operatorShareWei));
           if (r.claimedWei !== null) rewardsGauge.set({ state: 'claimed' }, Number(r.claimedWei));
           if (r.unclaimedWei !== null) rewardsGauge.set({ state: 'unclaimed' }, Number(r.unclaimedWei));
         } catch (err) {

@@ -50,9 +50,11 @@ describe('e2e: models pulled from the ModelRegistry URI (auto_pull on and off)',
     mkdirSync(folder, { recursive: true });
     const manifest = parseManifest({ ...JSON.parse(readFileSync(src.manifestFile, 'utf8')), version });
     writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    copyFileSync(src.onnxFile, join(folder, manifest.onnx.file));
-    const entry = await registerModel({ rpcUrl: d.rpcUrl, ownerKey: ANVIL_DEFAULT_KEYS[0]!, deployment: d.deployment, manifest, onnxFile: src.onnxFile, uri: `${d.modelServer.url}/pulled-${version}/${manifest.onnx.file}` });
+    // The hosted file is in its final state before the record is on chain (the record's onnxHash is the
+    // source file's): tampered after registering, a node polling in between would pull the good file.
     if (tamper) writeFileSync(join(folder, manifest.onnx.file), Buffer.concat([readFileSync(src.onnxFile), Buffer.from([0])]));
+    else copyFileSync(src.onnxFile, join(folder, manifest.onnx.file));
+    const entry = await registerModel({ rpcUrl: d.rpcUrl, ownerKey: ANVIL_DEFAULT_KEYS[0]!, deployment: d.deployment, manifest, onnxFile: src.onnxFile, uri: `${d.modelServer.url}/pulled-${version}/${manifest.onnx.file}` });
     expect(entry.modelId.toLowerCase()).toBe(manifestModelId(manifest).toLowerCase());
     return { manifest, modelId: entry.modelId.toLowerCase() };
   }
@@ -101,11 +103,15 @@ describe('e2e: models pulled from the ModelRegistry URI (auto_pull on and off)',
     }
     const offSigned = signedOutputs(d, off!.name).get(taskId.toString());
     expect({ op: off!.name, abstained: offSigned === undefined || offSigned === ZeroHash }).toEqual({ op: off!.name, abstained: true });
-    // ... and it still serves the demo models
+    // ... and it still serves the demo models: it signs the accepted output of a request for one
     const m = d.models[0]!;
     const r = await d.request(m.name, m.sampleInput);
-    expect((await d.waitForTask(r.taskId)).status).toBe('finalised');
-    expect(signedOutputs(d, off!.name).get(r.taskId.toString())).not.toBe(ZeroHash);
+    const done = await d.waitForTask(r.taskId);
+    expect(done.status).toBe('finalised');
+    expect(done.outputHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(done.outputHash).not.toBe(ZeroHash);
+    const offServed = await eventually(`${off!.name} to sign task ${r.taskId}`, () => signedOutputs(d, off!.name).get(r.taskId.toString()), 20_000);
+    expect({ op: off!.name, signed: offServed }).toEqual({ op: off!.name, signed: done.outputHash });
   });
 
   it('a model whose hosted ONNX file does not hash to the chain record is refused by every auto_pull node', async () => {

@@ -9,7 +9,8 @@
  *     manifest's onnx.sha256). Both fetches are cut off at their caps while streaming.
  *   - Install is atomic: both files go into a temporary folder inside the models directory, are fsynced,
  *     and the folder is renamed to `<name>@<version>`; a reader never sees half a model. A folder that is
- *     already there and verifies is kept (pulling twice is a no-op).
+ *     already there and verifies is kept (pulling twice is a no-op); one that does not is swapped out
+ *     whole (renamed aside, the new one renamed in, then the old one removed: installModelDir).
  * Nothing fetched is trusted until its hash matches the chain: a gateway or web server can withhold a
  * model but not change it.
  */
@@ -114,14 +115,57 @@ export async function pullModel(record: ModelRecord, opts: PullModelOptions): Pr
     const onnxPath = join(tmp, manifest.onnx.file);
     mkdirSync(dirname(onnxPath), { recursive: true });
     writeDurable(onnxPath, onnx);
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true }); // a copy that did not verify
-    renameSync(tmp, target);
+    installModelDir(tmp, target);
     fsyncDir(opts.dir);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
   return { modelId: id, model: `${manifest.name}@${manifest.version}`, dir: target, installed: true, onnxBytes: onnx.length };
+}
+
+/** The filesystem calls {@link installModelDir} makes (tests pass wrappers to look at every step). */
+export interface InstallFs {
+  existsSync(path: string): boolean;
+  renameSync(from: string, to: string): void;
+  rmSync(path: string, options: { recursive: true; force: true }): void;
+}
+
+const NODE_FS: InstallFs = { existsSync, renameSync, rmSync };
+
+/**
+ * Moves the complete folder `tmp` to `target` (both in one directory). A folder already at `target` (a
+ * copy that did not verify) is first renamed aside whole to a `.trash-*` name and removed only once the
+ * new one is in place, so `target` is never a partly deleted or partly written model: a reader sees the
+ * old copy, then for the instant between two renames nothing, then the new copy. (POSIX rename cannot
+ * replace a non-empty folder, and Node has no renameat2(RENAME_EXCHANGE).) If moving the new copy in
+ * fails, the old one is put back. A crash between the two renames leaves no model at `target` (the next
+ * pull installs it) and a dot folder that model scans skip.
+ */
+export function installModelDir(tmp: string, target: string, fs: InstallFs = NODE_FS): void {
+  let trash: string | null = null;
+  if (fs.existsSync(target)) {
+    trash = join(dirname(target), `.trash-${randomBytes(6).toString('hex')}`);
+    fs.renameSync(target, trash);
+  }
+  try {
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    if (trash !== null) {
+      try {
+        fs.renameSync(trash, target);
+      } catch {
+        fs.rmSync(trash, { recursive: true, force: true }); // another pull installed meanwhile; ours did not verify anyway
+      }
+    }
+    throw err;
+  }
+  if (trash === null) return;
+  try {
+    fs.rmSync(trash, { recursive: true, force: true });
+  } catch {
+    // the new copy is in place; a leftover dot folder is skipped by scans
+  }
 }
 
 /** The installed copy at `dir` when it verifies against `record`, else null. */

@@ -18,6 +18,8 @@ import {
   type Manifest,
 } from '../../src/manifest/index.js';
 import { modelIdFor } from '../../src/protocol/hashes.js';
+import { ENCODING_HEADER_BYTES, MAX_INPUT_BYTES, MAX_REF_INPUT_BYTES } from '../../src/protocol/constants.js';
+import { inputCapOf } from '../../src/codec/input.js';
 
 const M = EXAMPLE_MANIFEST_EXACT_INT;
 const GOLDEN_CANONICAL =
@@ -198,6 +200,31 @@ describe('manifest validation', () => {
     ['numeric session config value', { runtime: { ...M.runtime, sessionConfig: { 'session.x': 1 } } }, 'runtime.sessionConfig'],
   ])('rejects %s', (_what, patch, message) => {
     expect(invalid(with_(patch))).toContain(message);
+  });
+
+  it('bounds maxInputBytes to 65,537 .. 16 MiB (integers), the cap it sets for the inputs', () => {
+    expect([MAX_INPUT_BYTES, MAX_REF_INPUT_BYTES]).toEqual([65_536, 16 * 1024 * 1024]);
+    const range = `maxInputBytes must be an integer from 65537 to 16777216`;
+    // the two bounds are accepted, and become the model's input cap; absent = the calldata cap
+    for (const n of [MAX_INPUT_BYTES + 1, MAX_REF_INPUT_BYTES]) {
+      const m = parseManifest(with_({ maxInputBytes: n }));
+      expect({ n, parsed: m.maxInputBytes, cap: inputCapOf(m) }).toEqual({ n, parsed: n, cap: n });
+    }
+    expect(inputCapOf(parseManifest(M))).toBe(MAX_INPUT_BYTES);
+    // one past either bound is refused, naming the field and the range
+    expect(invalid(with_({ maxInputBytes: MAX_INPUT_BYTES }))).toBe(`Validation failed: ${range} (leave it out for the calldata cap 65536)`);
+    expect(invalid(with_({ maxInputBytes: MAX_REF_INPUT_BYTES + 1 }))).toBe(`Validation failed: ${range}`);
+    for (const bad of [0, -1, 65_537.5, '100000', null, Number.MAX_SAFE_INTEGER, Infinity]) {
+      expect({ bad, msg: invalid(with_({ maxInputBytes: bad })) }).toEqual({ bad, msg: expect.stringContaining(range) });
+    }
+    // it is part of the manifest hash (a different cap is a different model)
+    expect(manifestHash(parseManifest(with_({ maxInputBytes: 100_000 })))).not.toBe(manifestHash(parseManifest(with_({ maxInputBytes: 100_001 }))));
+    // the batch size rule checks against it: 5 + maxBatch x 64 bytes (64 int8 features per row)
+    const wide = { inputs: [{ name: 'x', dtype: 'int8', shape: ['batch', 64] }], maxBatch: 2048 };
+    const need = ENCODING_HEADER_BYTES + 2048 * 64; // 131,077
+    expect(parseManifest(with_({ ...wide, maxInputBytes: need })).maxInputBytes).toBe(need);
+    expect(invalid(with_({ ...wide, maxInputBytes: need - 1 }))).toBe(`Validation failed: maxBatch makes the largest input ${need} bytes; the manifest's maxInputBytes is ${need - 1}`);
+    expect(invalid(with_({ maxBatch: 5000 }))).toContain('set maxInputBytes, up to 16777216, for inputs sent by reference');
   });
 
   it('enforces the exact-wasm rules', () => {

@@ -2,17 +2,21 @@
  * Deploying and wiring the AVS contracts against an EigenLayer core (the devnet one or a real one:
  * the same code path, only the core addresses differ). Order matters and is fixed by the contracts:
  *   ModelRegistry, OperatorRegistry(allocationManager), InferenceOracle(allocationManager, registry,
- *   models, config), InferenceFeeds(oracle, models) → oracle.setFeeds(feeds) → registry.setAvs(oracle) → oracle.setupAvs(metadataURI) (metadata + registrar)
+ *   models, config), InferenceFeeds(oracle, models) → oracle.setFeeds(feeds) → registry.setAvs(oracle) → oracle.setupAvs(metadataURI) (metadata + registrar;
+ *   the oracle becomes a PermissionController admin of its AVS account and the owner a pending one)
+ *   → permissionController.acceptAdmin(oracle) (the owner, then an admin: it manages appointees and admins there)
  *   → oracle.createQuorum(...) per quorum (operator set + stake bookkeeping)
  *   → oracle.setQuorumConfig(quorums, thresholds) (what new tasks require).
  * With a RewardsCoordinator and a WETH: RewardsVault(oracle, registry, coordinator, weth, owner) →
  *   registry.setRewardsVault(vault) → oracle.setRewardsVault(vault) → oracle.setAppointee(vault, coordinator,
  *   createOperatorDirectedOperatorSetRewardsSubmission) (before any operator registers, so the vault sees every stake).
+ * With another owner: transferOwnership on each contract (it calls acceptOwnership), and on the PermissionController
+ * addPendingAdmin(oracle, owner) → removeAdmin(oracle, deployer) (it calls acceptAdmin(oracle)).
  */
 import { AioracleError, MAX_INPUT_BYTES } from '@aioracle/sdk';
 import { getAddress, hexlify } from 'ethers';
 import type { EigenLayerCore } from './core.js';
-import { call, deployContract, type DeployContext } from './deployer.js';
+import { attach, call, deployContract, type DeployContext } from './deployer.js';
 
 /** RewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission((address,uint32),(...)[]) (EigenLayer v1.12.0). */
 export const CREATE_OPERATOR_SET_REWARDS_SELECTOR = '0x0ca29899';
@@ -130,6 +134,10 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
   await call(ctx, oracle.contract, 'InferenceOracle', 'setFeeds', [feeds.address]);
   await call(ctx, registry.contract, 'OperatorRegistry', 'setAvs', [oracle.address]);
   await call(ctx, oracle.contract, 'InferenceOracle', 'setupAvs', [opts.metadataUri]);
+  // EigenLayer's PermissionController: setupAvs made the oracle an admin of its AVS account (it stays one, to act for
+  // itself) and the owner a pending admin; accepting lets the owner manage appointees and admins there directly.
+  const permissionController = attach(ctx, 'PermissionController', opts.core.permissionController);
+  await call(ctx, permissionController, 'PermissionController', 'acceptAdmin', [oracle.address]);
   let vault: Awaited<ReturnType<typeof deployContract>> | undefined;
   if (opts.core.rewardsCoordinator !== undefined && opts.weth !== undefined) {
     vault = await deployContract(ctx, 'RewardsVault', [oracle.address, registry.address, opts.core.rewardsCoordinator, opts.weth, owner]);
@@ -149,6 +157,9 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
       await call(ctx, c, label, 'transferOwnership', [opts.owner]);
     }
     if (vault) await call(ctx, vault.contract, 'RewardsVault', 'transferOwnership', [opts.owner]);
+    // The new owner must call permissionController.acceptAdmin(oracle); the oracle stays an admin meanwhile.
+    await call(ctx, permissionController, 'PermissionController', 'addPendingAdmin', [oracle.address, opts.owner]);
+    await call(ctx, permissionController, 'PermissionController', 'removeAdmin', [oracle.address, owner]);
   }
   return { inferenceOracle: oracle.address, operatorRegistry: registry.address, modelRegistry: models.address, inferenceFeeds: feeds.address, ...(vault ? { rewardsVault: vault.address } : {}), startBlock };
 }

@@ -132,40 +132,53 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
     // AVS administration (this contract is the AVS address in EigenLayer)
     // =========================================================================================================
 
-    /// @notice Publish the AVS metadata, name the OperatorRegistry as this AVS's registrar and appoint it to
-    /// deregister operators from this AVS's sets (ejection, churn) (call again to update the metadata URI).
+    /// @notice Publish the AVS metadata, name the OperatorRegistry as this AVS's registrar, make this contract and
+    /// the owner PermissionController admins of the AVS account (the owner pending: it calls
+    /// permissionController.acceptAdmin(oracle) itself, then manages admins and appointees there) and appoint the
+    /// registry to deregister operators from this AVS's sets (ejection, churn). Call again to update the metadata URI,
+    /// or after an ownership transfer to make the new owner a pending admin.
     /// @dev The registry must already be bound to this AVS (registry.setAvs), as setAVSRegistrar checks supportsAVS.
+    /// This contract must stay an admin: once the account has admins, it is no longer implicitly its own.
     function setupAvs(string calldata metadataURI) external onlyOwner {
         if (registry.avs() != address(this)) revert RegistryNotBound();
         allocationManager.updateAVSMetadataURI(address(this), metadataURI);
         allocationManager.setAVSRegistrar(address(this), IAVSRegistrar(address(registry)));
-        // Appoint the registry for AllocationManager.deregisterFromOperatorSets (ejection, churn); this fails only
-        // when already appointed (setupAvs again), which is fine.
-        _appoint(address(registry), address(allocationManager), IAllocationManager.deregisterFromOperatorSets.selector, false);
+        // These fail only when already done (setupAvs again), which is fine.
+        _permit(uint32(IPermissionController.addPendingAdmin.selector), address(this), address(0), 0, false);
+        _permit(uint32(IPermissionController.acceptAdmin.selector), address(0), address(0), 0, false);
+        _permit(uint32(IPermissionController.addPendingAdmin.selector), owner(), address(0), 0, false);
+        _permit(
+            uint32(IPermissionController.setAppointee.selector),
+            address(registry),
+            address(allocationManager),
+            IAllocationManager.deregisterFromOperatorSets.selector,
+            false
+        );
     }
 
     /// @notice Let `appointee` call `target.selector` on behalf of this AVS in EigenLayer's PermissionController
-    /// (e.g. the RewardsVault for RewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission).
+    /// (e.g. the RewardsVault for RewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission). The owner,
+    /// once an admin, can also call permissionController.setAppointee / removeAppointee directly.
     function setAppointee(address appointee, address target, bytes4 selector) external onlyOwner {
-        _appoint(appointee, target, selector, true);
+        _permit(uint32(IPermissionController.setAppointee.selector), appointee, target, selector, true);
     }
 
-    /// @dev permissionController().setAppointee(this, appointee, target, selector), hand-encoded to keep this contract
-    /// under the size limit; `strict` bubbles a revert up.
-    function _appoint(address appointee, address target, bytes4 selector, bool strict) internal {
+    /// @dev permissionController().fn(this, a, b, c), hand-encoded to keep this contract under the size limit
+    /// (addPendingAdmin and acceptAdmin read only their first words; the rest of the calldata is ignored);
+    /// `strict` bubbles a revert up.
+    function _permit(uint32 fn, address a, address b, bytes4 c, bool strict) internal {
         bytes4 getController = IPermissionControllerMixin.permissionController.selector;
-        bytes4 appoint = IPermissionController.setAppointee.selector;
         address am = address(allocationManager);
         assembly ("memory-safe") {
             let p := mload(0x40)
             mstore(p, getController)
             if iszero(staticcall(gas(), am, p, 4, p, 0x20)) { revert(0, 0) }
             let controller := mload(p)
-            mstore(p, appoint)
+            mstore(p, shl(224, fn))
             mstore(add(p, 0x04), address())
-            mstore(add(p, 0x24), appointee)
-            mstore(add(p, 0x44), target)
-            mstore(add(p, 0x64), selector)
+            mstore(add(p, 0x24), a)
+            mstore(add(p, 0x44), b)
+            mstore(add(p, 0x64), c)
             if and(iszero(call(gas(), controller, 0, p, 0x84, 0, 0)), strict) {
                 returndatacopy(p, 0, returndatasize())
                 revert(p, returndatasize())

@@ -46,7 +46,7 @@ contract PermissionController is IPermissionController {
     function acceptAdmin(address account) external {
         AccountPermissions storage p = _permissions[account];
         require(p.pendingAdmins.remove(msg.sender), AdminNotPending());
-        require(p.admins.add(msg.sender), AdminAlreadySet());
+        p.admins.add(msg.sender); // a pending admin is never an admin (addPendingAdmin refuses admins)
         emit AdminSet(account, msg.sender);
     }
 

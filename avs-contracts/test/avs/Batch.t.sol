@@ -10,19 +10,9 @@ import {IInputSource} from "../../src/interfaces/IInputSource.sol";
 import {OperatorSet} from "../../src/interfaces/eigenlayer/OperatorSetLib.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
-/// @notice respondToBatch and slashBatchDissenter (docs/protocol.md "Batch attestation"). Five operators with
-/// equal stake in quorum 0, threshold 60%; operator 4 is the dissenter where there is one.
-contract BatchTest is AvsFixture {
+/// @notice Helpers shared by the batch tests below.
+abstract contract BatchFixture is AvsFixture {
     bytes internal constant INPUT = hex"0a0b0c";
-
-    function setUp() public {
-        _deployAvs();
-        for (uint256 i; i < 5; ++i) {
-            _addOperator(i, 10 ether, _ids(0), 1e18);
-        }
-        _useQuorums(hex"00", _bps1(6667));
-        vm.roll(block.number + 1);
-    }
 
     /// @dev `n` tasks created in one block (so they share the reference block), then one block later.
     function _tasks(uint256 n) internal returns (Task[] memory tasks) {
@@ -38,6 +28,23 @@ contract BatchTest is AvsFixture {
         for (uint256 i; i < n; ++i) {
             outs[i] = _output(_vals(int32(int256(i)), 2, 3));
         }
+    }
+
+    function _magnitude(address op) internal view returns (uint64) {
+        return allocationManager.getAllocation(op, OperatorSet(address(oracle), 0), strategy).currentMagnitude;
+    }
+}
+
+/// @notice respondToBatch and slashBatchDissenter (docs/protocol.md "Batch attestation"). Five operators with
+/// equal stake in quorum 0, threshold 6667 bps; operator 4 is the dissenter where there is one.
+contract BatchTest is BatchFixture {
+    function setUp() public {
+        _deployAvs();
+        for (uint256 i; i < 5; ++i) {
+            _addOperator(i, 10 ether, _ids(0), 1e18);
+        }
+        _useQuorums(hex"00", _bps1(6667));
+        vm.roll(block.number + 1);
     }
 
     function test_threeTasksOneAbstain_allSigned() public {
@@ -77,10 +84,6 @@ contract BatchTest is AvsFixture {
 
     function _status(Task memory t) internal view returns (TaskStatus st) {
         (st,) = oracle.taskStatus(t.taskId);
-    }
-
-    function _magnitude(address op) internal view returns (uint64) {
-        return allocationManager.getAllocation(op, OperatorSet(address(oracle), 0), strategy).currentMagnitude;
     }
 
     function _pair(Task memory a, Task memory b) internal pure returns (Task[] memory t) {
@@ -432,51 +435,220 @@ contract BatchTest is AvsFixture {
         oracle.slashBatchDissenter(tasks[1], accepted[1], srh, dissent[1], ops[4], _proof(_leaves(tasks, dissent), 1), sig);
         assertEq(_magnitude(ops[4]), 0.9e18, "slashed with a batch signature");
     }
+}
 
-    /// @dev Random batch sizes and random dissent: operators 0-3 are always honest and sign (80%, over the 6667 bps
-    /// floor), operator 4 dissents on random tasks, or is an honest non-signer. The batch is answered with the
-    /// honest root. Then every operator tries slashBatchDissenter on every task with its own batch signature and
-    /// proof: it succeeds exactly for the (dissenter, task) pairs where the outputs differ.
+/// @notice The slashing path fuzzed (issue 12: "random batches, random dissent, never an honest slash"). Seven
+/// operators of unequal stake in quorum 0, threshold 6667 bps, so that one large operator or several small ones can
+/// dissent while the honest signers still hold the threshold.
+contract BatchSlashFuzzTest is BatchFixture {
+    /// @dev The most tasks an operator puts in one batch (docs/protocol.md MAX_BATCH_LEAVES; the contract accepts 256).
+    uint256 internal constant MAX_BATCH_LEAVES = 128;
+    /// @dev Tasks tried per operator and run: every task of a batch up to this size, a random sample of this many
+    /// in a larger one (each try checks BLS signatures).
+    uint256 internal constant TRIES_PER_OPERATOR = 8;
+    uint16 internal constant THRESHOLD_BPS = 6667;
+
+    uint256[] internal stakeOf;
+
+    function setUp() public {
+        _deployAvs();
+        uint256[7] memory stakes = [uint256(25 ether), 20 ether, 15 ether, 12 ether, 10 ether, 10 ether, 8 ether];
+        for (uint256 i; i < stakes.length; ++i) {
+            _addOperator(i, stakes[i], _ids(0), 1e18);
+            stakeOf.push(stakes[i]);
+        }
+        _useQuorums(hex"00", _bps1(THRESHOLD_BPS));
+        vm.roll(block.number + 1);
+    }
+
+    /// @dev What one operator signed: its own batch root, whose leaves differ from the accepted ones on `differs`
+    /// (another output) and `abstains` (an abstain leaf: it refused the task), or the accepted root.
+    struct Signed {
+        address op;
+        uint256 differs;
+        uint256 abstains;
+        bytes[] outputs;
+        bytes32[] leaves;
+        BN254.G1Point sig;
+    }
+
+    /// @dev Random batch sizes (1..MAX_BATCH_LEAVES) and random dissent: any operator may sign its own root, with
+    /// other outputs and abstain leaves on random tasks, or sign the accepted root and be aggregated, or be an honest
+    /// non-signer, as long as the honest signers hold the threshold (others are made honest signers until they do).
+    /// Some tasks every honest operator refused (abstain leaves in the accepted root: they stay pending). The batch is
+    /// answered with the honest root. Then (operator, task) pairs, all or a random sample, are tried with
+    /// slashBatchDissenter with the operator's own batch signature and proof: it succeeds exactly when the
+    /// operator's leaf has an output that differs from the accepted one of an answered task, and a second slash of
+    /// that pair is refused; otherwise it reverts, and a forged output under the operator's signature fails too.
+    /// Never an honest slash: an operator whose leaves match keeps its whole magnitude.
     function testFuzz_slashBatchDissenter_exactlyTheDissenters(uint256 seed) public {
-        uint256 n = bound(seed, 1, 40);
+        uint256 n = bound(seed, 1, MAX_BATCH_LEAVES);
+        uint256 all = (uint256(1) << n) - 1;
         Task[] memory tasks = _tasks(n);
         bytes[] memory accepted = _outputs(n);
-        bool[] memory signs = new bool[](5);
-        signs[0] = signs[1] = signs[2] = signs[3] = true;
-        uint256 dissentMask3 = 0;
-        uint256 dissentMask4 = uint256(keccak256(abi.encode(seed, 4)));
-        if (seed & 1 == 0) dissentMask4 = 0; // sometimes an honest non-signer
+        uint256 refused = _bits(seed, "refused", 3) & all & ~uint256(1); // never task 0: something is answered
+        for (uint256 t; t < n; ++t) {
+            if ((refused >> t) & 1 == 1) accepted[t] = "";
+        }
+        (uint256[] memory differs, uint256[] memory abstains, bool[] memory signs) = _dissent(seed, all);
         NonSignerStakesAndSignature memory p = _signBatch(tasks, accepted, signs);
         oracle.respondToBatch(tasks, accepted, p);
         bytes32 srh = _srh(tasks[0].referenceBlock, p);
 
-        for (uint256 op; op < 5; ++op) {
-            _tryEveryTask(tasks, accepted, srh, op, op == 3 ? dissentMask3 : op == 4 ? dissentMask4 : 0);
+        for (uint256 op; op < ops.length; ++op) {
+            Signed memory s = _signed(tasks, accepted, op, differs[op], abstains[op]);
+            uint256[] memory tried = _sample(n, seed, op);
+            uint256 slashes;
+            for (uint256 i; i < tried.length; ++i) {
+                if (_tryPair(tasks, accepted, srh, s, tried[i])) ++slashes;
+            }
+            assertEq(_magnitude(s.op) < 1e18, slashes > 0, "magnitude lost exactly when slashed");
         }
     }
 
-    /// @dev Operator `op` signed its own batch root (its outputs differ from `accepted` on the tasks in `mask`);
-    /// slashBatchDissenter with its signature and proof must succeed on exactly those tasks.
-    function _tryEveryTask(Task[] memory tasks, bytes[] memory accepted, bytes32 srh, uint256 op, uint256 mask)
+    /// @dev `sparsity` random words ANDed: each bit set with probability 2^-sparsity.
+    function _bits(uint256 seed, bytes memory tag, uint256 sparsity) internal pure returns (uint256 r) {
+        r = type(uint256).max;
+        for (uint256 k; k < sparsity; ++k) {
+            r &= uint256(keccak256(abi.encode(seed, tag, k)));
+        }
+    }
+
+    /// @dev Each operator's dissent (`differs`, `abstains` masks) and whether it is in the aggregate.
+    function _dissent(uint256 seed, uint256 all)
         internal
+        view
+        returns (uint256[] memory differs, uint256[] memory abstains, bool[] memory signs)
+    {
+        uint256 m = ops.length;
+        differs = new uint256[](m);
+        abstains = new uint256[](m);
+        signs = new bool[](m);
+        uint256 total;
+        uint256 signed;
+        for (uint256 op; op < m; ++op) {
+            uint256 role = uint256(keccak256(abi.encode(seed, "role", op))) % 8;
+            total += stakeOf[op];
+            if (role < 3) {
+                signs[op] = true; // honest, aggregated
+                signed += stakeOf[op];
+            } else if (role > 3) {
+                // signed its own root: other outputs on 1/2, 1/4 or 1/8 of the tasks, abstains on 1/4 of the rest
+                differs[op] = _bits(seed, abi.encode("differs", op), role % 3 + 1) & all;
+                abstains[op] = _bits(seed, abi.encode("abstains", op), 2) & all & ~differs[op];
+            } // role 3: an honest non-signer (its signature came late or not at all)
+        }
+        // the honest signers must hold the threshold: make operators honest signers, from a random one on, until so
+        uint256 start = uint256(keccak256(abi.encode(seed, "start")));
+        for (uint256 k; signed * 10_000 < total * THRESHOLD_BPS; ++k) {
+            uint256 op = (start + k) % m;
+            if (signs[op]) continue;
+            signs[op] = true;
+            differs[op] = 0;
+            abstains[op] = 0;
+            signed += stakeOf[op];
+        }
+    }
+
+    /// @dev Operator `op`'s outputs, leaves and signature over its batch digest.
+    function _signed(Task[] memory tasks, bytes[] memory accepted, uint256 op, uint256 differs, uint256 abstains)
+        internal
+        view
+        returns (Signed memory s)
     {
         uint256 n = tasks.length;
-        bytes[] memory mine = new bytes[](n);
+        s.op = ops[op];
+        s.differs = differs;
+        s.abstains = abstains;
+        s.outputs = new bytes[](n);
         for (uint256 t; t < n; ++t) {
-            mine[t] = (mask >> t) & 1 == 1 ? _output(_vals(int32(int256(t)), 2, int32(int256(100 + op)))) : accepted[t];
+            if ((differs >> t) & 1 == 1) {
+                s.outputs[t] = _output(_vals(int32(int256(t)), 2, int32(int256(100 + op))));
+            } else if ((abstains >> t) & 1 == 0) {
+                s.outputs[t] = accepted[t];
+            } // else "": an abstain leaf
         }
-        bytes32[] memory leaves = _leaves(tasks, mine);
-        BN254.G1Point memory sig = _signOne(ops[op], _batchDigest(tasks, mine));
-        for (uint256 t; t < n; ++t) {
-            bool dissents = (mask >> t) & 1 == 1;
-            bool ok;
-            try oracle.slashBatchDissenter(tasks[t], accepted[t], srh, mine[t], ops[op], _proof(leaves, t), sig) {
-                ok = true;
-            } catch {
-                ok = false;
-            }
-            assertEq(ok, dissents, "slashable exactly when the operator's leaf differs");
-            assertEq(oracle.isSlashed(tasks[t].taskId, ops[op]), dissents, "recorded exactly then");
+        s.leaves = _leaves(tasks, s.outputs);
+        s.sig = _signOne(s.op, _batchDigest(tasks, s.outputs));
+    }
+
+    /// @dev The tasks tried for operator `op`: all of them in random order up to TRIES_PER_OPERATOR, else that many
+    /// distinct random ones.
+    function _sample(uint256 n, uint256 seed, uint256 op) internal pure returns (uint256[] memory tried) {
+        uint256[] memory idx = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            idx[i] = i;
+        }
+        tried = new uint256[](n < TRIES_PER_OPERATOR ? n : TRIES_PER_OPERATOR);
+        for (uint256 i; i < tried.length; ++i) {
+            uint256 j = i + uint256(keccak256(abi.encode(seed, "try", op, i))) % (n - i);
+            (idx[i], idx[j]) = (idx[j], idx[i]);
+            tried[i] = idx[i];
+        }
+    }
+
+    /// @dev slashBatchDissenter on task `t` with `s.op`'s signature, its proof of leaf `t` and `output`; the revert
+    /// data, or ok.
+    function _slash(
+        Task memory task,
+        bytes memory acceptedOutput,
+        bytes32 srh,
+        Signed memory s,
+        bytes memory output,
+        BatchProof memory proof
+    ) internal returns (bool ok, bytes memory err) {
+        try oracle.slashBatchDissenter(task, acceptedOutput, srh, output, s.op, proof, s.sig) {
+            ok = true;
+        } catch (bytes memory reason) {
+            err = reason;
+        }
+    }
+
+    /// @dev Tries the pair (s.op, task t); returns whether it was slashed (asserting that it is exactly when its leaf
+    /// has another output than the accepted one of an answered task).
+    function _tryPair(Task[] memory tasks, bytes[] memory accepted, bytes32 srh, Signed memory s, uint256 t)
+        internal
+        returns (bool slashable)
+    {
+        Task memory task = tasks[t];
+        bytes memory mine = s.outputs[t];
+        bool answered = accepted[t].length != 0;
+        slashable = answered && mine.length != 0 && keccak256(mine) != keccak256(accepted[t]);
+        assertEq(slashable, (s.differs >> t) & 1 == 1 && answered, "the fuzz's own bookkeeping");
+        BatchProof memory proof = _proof(s.leaves, t);
+        bytes memory notResponded =
+            abi.encodeWithSelector(IInferenceOracleEvents.TaskNotResponded.selector, task.taskId, TaskStatus.Pending);
+
+        // an output the operator did not sign, under its signature and a valid path: never evidence
+        (bool ok, bytes memory err) =
+            _slash(task, accepted[t], srh, s, _output(_vals(int32(int256(t)), 7, int32(int256(1000)))), proof);
+        assertFalse(ok, "a forged leaf never slashes");
+        assertEq(
+            err,
+            answered ? abi.encodeWithSelector(IInferenceOracleEvents.InvalidDissentSignature.selector) : notResponded,
+            "forged leaf: the reason"
+        );
+
+        (ok, err) = _slash(task, accepted[t], srh, s, mine, proof);
+        assertEq(ok, slashable, "slashable exactly when the operator's leaf differs");
+        assertEq(oracle.isSlashed(task.taskId, s.op), slashable, "recorded exactly then");
+        if (slashable) {
+            (ok, err) = _slash(task, accepted[t], srh, s, mine, proof);
+            assertFalse(ok, "a second slash of the same operator and task is refused");
+            assertEq(
+                err,
+                abi.encodeWithSelector(IInferenceOracleEvents.AlreadySlashed.selector, task.taskId, s.op),
+                "second slash: AlreadySlashed"
+            );
+        } else if (!answered) {
+            assertEq(err, notResponded, "a task still pending: nothing to dissent from");
+        } else if (mine.length == 0) {
+            // an abstain leaf is never evidence: no output opens it
+            assertEq(
+                err, abi.encodeWithSelector(IInferenceOracleEvents.InvalidDissentSignature.selector), "abstain leaf"
+            );
+        } else {
+            assertEq(err, abi.encodeWithSelector(IInferenceOracleEvents.SameOutput.selector), "an honest leaf");
         }
     }
 }

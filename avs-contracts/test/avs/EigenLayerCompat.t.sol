@@ -7,9 +7,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IStrategy} from "../../src/interfaces/eigenlayer/IStrategy.sol";
 import {OperatorSet, OperatorSetLib} from "../../src/interfaces/eigenlayer/OperatorSetLib.sol";
 import {IRewardsCoordinatorTypes} from "../../src/interfaces/eigenlayer/IRewardsCoordinator.sol";
-import {IPermissionController} from "../../src/interfaces/eigenlayer/IPermissionController.sol";
+import {
+    IPermissionController,
+    IPermissionControllerErrors
+} from "../../src/interfaces/eigenlayer/IPermissionController.sol";
 import {IAllocationManager} from "../../src/interfaces/eigenlayer/IAllocationManager.sol";
 import {IAVSRegistrar} from "../../src/interfaces/eigenlayer/IAVSRegistrar.sol";
+import {IAllocationManagerEvents} from "../../src/interfaces/eigenlayer/IAllocationManager.sol";
+import {BN254} from "../../src/avs/libraries/BN254.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 /// @notice The hashes, encodings and wiring the AVS shares with EigenLayer's real core, against values taken from the
 /// real source text (the selector/topic table is EigenLayerCompatTable.t.sol):
@@ -137,6 +143,148 @@ contract EigenLayerCompatTest is RewardsFixture {
             ),
             "vault may submit rewards"
         );
+    }
+
+    // ---- PermissionController admins of the AVS account (what EigenLayer tooling expects) ----
+
+    /// @dev After setupAvs the oracle is an explicit admin of its own account (so it keeps acting for itself once
+    /// the account has admins) and the owner a pending one.
+    function test_avsAdmins_afterSetup_oracleAdminOwnerPending() public view {
+        assertEq(permissionController.getAdmins(address(oracle)), _oneAddr(address(oracle)), "admins: the oracle");
+        assertEq(permissionController.getPendingAdmins(address(oracle)), _oneAddr(address(this)), "pending: owner");
+        assertTrue(permissionController.isPendingAdmin(address(oracle), address(this)), "owner pending");
+        assertFalse(permissionController.isAdmin(address(oracle), address(this)), "owner not admin yet");
+    }
+
+    /// @dev The owner accepts on the PermissionController and then manages appointees there directly.
+    function test_avsAdmins_ownerAcceptsAndManagesAppointees() public {
+        address appointee = address(0xA99);
+        bytes4 sel = IAllocationManager.updateAVSMetadataURI.selector;
+        // not yet an admin: cannot appoint
+        vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
+        permissionController.setAppointee(address(oracle), appointee, address(allocationManager), sel);
+
+        permissionController.acceptAdmin(address(oracle));
+        address[] memory admins = new address[](2);
+        admins[0] = address(oracle);
+        admins[1] = address(this);
+        assertEq(permissionController.getAdmins(address(oracle)), admins, "admins: the oracle and the owner");
+        assertEq(permissionController.getPendingAdmins(address(oracle)).length, 0, "none pending");
+
+        permissionController.setAppointee(address(oracle), appointee, address(allocationManager), sel);
+        assertTrue(
+            permissionController.canCall(address(oracle), appointee, address(allocationManager), sel), "appointed"
+        );
+        vm.prank(appointee);
+        allocationManager.updateAVSMetadataURI(address(oracle), "ipfs://by-appointee");
+        permissionController.removeAppointee(address(oracle), appointee, address(allocationManager), sel);
+        assertFalse(
+            permissionController.canCall(address(oracle), appointee, address(allocationManager), sel), "removed"
+        );
+        vm.prank(appointee);
+        vm.expectRevert();
+        allocationManager.updateAVSMetadataURI(address(oracle), "ipfs://by-appointee");
+
+        // the appointees setupAvs and the rewards wiring made can be removed (and set again) by the owner too
+        bytes4 submit = rc.createOperatorDirectedOperatorSetRewardsSubmission.selector;
+        permissionController.removeAppointee(address(oracle), address(vault), address(rc), submit);
+        assertFalse(permissionController.canCall(address(oracle), address(vault), address(rc), submit), "vault out");
+        permissionController.setAppointee(address(oracle), address(vault), address(rc), submit);
+        assertTrue(permissionController.canCall(address(oracle), address(vault), address(rc), submit), "vault in");
+
+        // and admins: another admin in two steps, then removed
+        address second = address(0x5EC0);
+        permissionController.addPendingAdmin(address(oracle), second);
+        vm.prank(second);
+        permissionController.acceptAdmin(address(oracle));
+        assertTrue(permissionController.isAdmin(address(oracle), second), "second admin");
+        permissionController.removeAdmin(address(oracle), second);
+        assertFalse(permissionController.isAdmin(address(oracle), second), "second admin removed");
+    }
+
+    /// @dev A stranger can neither manage the AVS account on the PermissionController nor through the oracle.
+    function test_avsAdmins_strangerCannot() public {
+        address stranger = address(0xBAD);
+        address target = address(allocationManager);
+        bytes4 sel = IAllocationManager.slashOperator.selector;
+        vm.startPrank(stranger);
+        vm.expectRevert(IPermissionControllerErrors.AdminNotPending.selector);
+        permissionController.acceptAdmin(address(oracle));
+        vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
+        permissionController.setAppointee(address(oracle), stranger, target, sel);
+        vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
+        permissionController.removeAppointee(
+            address(oracle), address(registry), target, IAllocationManager.deregisterFromOperatorSets.selector
+        );
+        vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
+        permissionController.addPendingAdmin(address(oracle), stranger);
+        vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
+        permissionController.removePendingAdmin(address(oracle), address(this));
+        vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
+        permissionController.removeAdmin(address(oracle), address(oracle));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
+        oracle.setAppointee(stranger, target, sel);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
+        oracle.setupAvs("ipfs://x");
+        vm.stopPrank();
+        assertFalse(permissionController.canCall(address(oracle), stranger, target, sel), "stranger cannot slash");
+        assertFalse(permissionController.isPendingAdmin(address(oracle), stranger), "stranger not pending");
+    }
+
+    /// @dev With the owner an admin too, the oracle's own core calls still pass the PermissionController: setupAvs
+    /// again (metadata URI, registrar; the admin and appointee steps already done are skipped), createQuorum
+    /// (createOperatorSets), setAppointee, and a slash (slashOperator).
+    function test_avsAdmins_oracleCoreCallsStillWork() public {
+        permissionController.acceptAdmin(address(oracle));
+
+        vm.expectEmit(address(allocationManager));
+        emit IAllocationManagerEvents.AVSMetadataURIUpdated(address(oracle), "ipfs://v2");
+        oracle.setupAvs("ipfs://v2");
+        assertTrue(permissionController.isAdmin(address(oracle), address(this)), "owner still admin");
+        assertEq(permissionController.getPendingAdmins(address(oracle)).length, 0, "nothing pending");
+        oracle.createQuorum(1, MIN_STAKE, 64, _strategyParams(1e18));
+        bytes4 uriSel = IAllocationManager.updateAVSMetadataURI.selector;
+        oracle.setAppointee(address(0xA99), address(allocationManager), uriSel);
+        assertTrue(
+            permissionController.canCall(address(oracle), address(0xA99), address(allocationManager), uriSel), "set"
+        );
+
+        for (uint256 i; i < 4; ++i) {
+            _addOperator(i, 10 ether, _ids(0), 1e18);
+        }
+        _useQuorums(hex"00", _bps1(6667));
+        vm.roll(block.number + 1);
+        Task memory task = _request(MODEL_EXACT, hex"0a0b0c", address(0), 0);
+        vm.roll(block.number + 1);
+        bytes memory out = _output(_vals(1, 2, 3));
+        bool[] memory signs = _all(true);
+        signs[3] = false;
+        NonSignerStakesAndSignature memory p = _sign(task, _digest(task, out), signs);
+        oracle.respondToTask(task, out, p);
+        bytes memory dissent = _output(_vals(1, 2, 4));
+        BN254.G1Point memory sig = _signOne(ops[3], _digest(task, dissent));
+        oracle.slashDissenter(task, out, _srh(task.referenceBlock, p), dissent, ops[3], sig);
+        assertEq(
+            allocationManager.getAllocation(ops[3], OperatorSet(address(oracle), 0), strategy).currentMagnitude,
+            0.9e18,
+            "slashed through slashOperator"
+        );
+    }
+
+    /// @dev After an ownership transfer the new owner runs setupAvs to become a pending admin.
+    function test_avsAdmins_newOwnerBecomesPendingAdminThroughSetupAvs() public {
+        permissionController.acceptAdmin(address(oracle));
+        address next = address(0x0E1);
+        oracle.transferOwnership(next);
+        vm.startPrank(next);
+        oracle.acceptOwnership();
+        oracle.setupAvs("ipfs://aioracle-avs");
+        permissionController.acceptAdmin(address(oracle));
+        permissionController.removeAdmin(address(oracle), address(this));
+        vm.stopPrank();
+        assertTrue(permissionController.isAdmin(address(oracle), next), "new owner admin");
+        assertFalse(permissionController.isAdmin(address(oracle), address(this)), "old owner removed");
+        assertTrue(permissionController.isAdmin(address(oracle), address(oracle)), "oracle still admin");
     }
 
     /// @dev Overloaded functions, called on the devnet core with exactly the real selectors.

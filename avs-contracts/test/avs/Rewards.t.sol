@@ -7,6 +7,7 @@ import {RewardsVault, IFeePool} from "../../src/avs/RewardsVault.sol";
 import {IRewardsCoordinator, IRewardsCoordinatorErrors, IRewardsCoordinatorTypes} from "../../src/interfaces/eigenlayer/IRewardsCoordinator.sol";
 import {OperatorSet} from "../../src/interfaces/eigenlayer/OperatorSetLib.sol";
 import {IAllocationManagerTypes} from "../../src/interfaces/eigenlayer/IAllocationManager.sol";
+import {BN254} from "../../src/avs/libraries/BN254.sol";
 
 /// @notice Fees of answered tasks reach the operators that signed them, by stake, through the RewardsCoordinator,
 /// after the submitter's gas refund; expired tasks refund the requester; no wei is lost or created
@@ -96,7 +97,7 @@ contract RewardsTest is RewardsFixture {
         vault.withdrawGasRefund();
         assertEq(AGG.balance - before, gasRefundsTotal, "refund withdrawn");
         // no wei lost or created: what is left in the pool is rounding dust, at most a wei per operator per settlement
-        assertEq(vault.unattributed(), 0, "everything attributed");
+        assertEq(vault.unassigned(0), 0, "everything attributed");
         assertEq(claimed + gasRefundsTotal + _pool(), paidByRequesters, "conservation");
         assertLe(_pool(), 4 * 6, "dust");
     }
@@ -172,28 +173,132 @@ contract RewardsTest is RewardsFixture {
         }
     }
 
-    function test_stakeChangeWhileInFlight_isUnattributed_ownerWithdraws() public {
-        Task memory task = _request(MODEL_EXACT, INPUT, address(0), 0);
-        // operator 3 gains stake after the task's reference block: the vault cannot know its stake there
+    /// @dev Requests a task now (reference block: the previous block) without answering it.
+    function _pending(uint8 salt) internal returns (Task memory task) {
+        task = _request(MODEL_EXACT, abi.encodePacked(INPUT, "p", salt), address(0), 0);
+        paidByRequesters += task.fee;
+    }
+
+    /// @dev Answers `task` (created earlier) with `signs`; books the expectation with the stakes at its reference
+    /// block (not today's).
+    function _answerPending(Task memory task, bool[] memory signs) internal returns (uint256 net) {
+        uint256 refund = _answer(task, signs, AGG, 1 gwei);
+        gasRefundsTotal += refund;
+        net = task.fee - refund;
+        uint256 signed;
+        for (uint256 i; i < ops.length; ++i) {
+            if (signs[i]) signed += _stakeAt(ops[i], task.referenceBlock);
+        }
+        for (uint256 i; i < ops.length; ++i) {
+            if (signs[i]) expectedE18[ops[i]] += net * _stakeAt(ops[i], task.referenceBlock) * 1e18 / signed;
+        }
+        ++answered;
+    }
+
+    function _stakeAt(address op, uint32 blockNumber) internal view returns (uint256) {
+        (bool member, uint96 s) = registry.getOperatorStakeAt(registry.operatorIdOf(op), 0, blockNumber);
+        return member ? s : 0;
+    }
+
+    /// @dev Submits, claims and checks every operator against the expectation and exact conservation.
+    function _checkAllClaimed() internal {
+        uint256[] memory got = _submitAndClaimAll();
+        uint256 claimed;
+        for (uint256 i; i < ops.length; ++i) {
+            assertLe(got[i], expected(ops[i]), "never more than the share");
+            assertApproxEqAbs(got[i], expected(ops[i]), 2 * answered + 2, "the share at the reference block");
+            claimed += got[i];
+        }
+        assertEq(vault.unassigned(0), 0, "nothing unassigned");
+        assertEq(vault.gasRefunds(AGG), gasRefundsTotal, "gas refunds owed");
+        assertEq(claimed + _pool(), paidByRequesters, "conservation");
+        assertLe(_pool() - gasRefundsTotal, ops.length * (2 * answered + 2), "dust");
+    }
+
+    /// @dev A task in flight across a stake change is credited by the stakes at its reference block: the operator
+    /// whose stake grew gets its old share for it, the new stake from the next task on; nothing is left over.
+    function test_stakeChangeWhileInFlight_creditedAtReferenceBlock() public {
+        Task memory task = _pending(0);
+        // operator 3 gains stake after the task's reference block (45 -> 55)
         _deposit(ops[3], strategy, 10 ether);
         registry.updateOperators(_oneAddr(ops[3]));
         vm.roll(block.number + 1);
-        uint256 refund = _answer(task, _all(true), AGG, 0); // gas price 0: refunded at 1 wei per gas
-        for (uint256 i; i < 4; ++i) {
-            assertEq(vault.earned(ops[i]), 0, "nobody credited");
-        }
-        assertEq(vault.unattributed(), FEE - refund, "whole fee (after the refund) unattributed");
-        address treasury = address(0x7EA5);
-        vault.withdrawUnattributed(payable(treasury));
-        assertEq(treasury.balance, FEE - refund, "owner withdrew it");
-        // the next task (reference block after the change) is shared again, at the new stake
-        uint256 before = gasRefundsTotal;
-        _requestAndAnswer(_all(true), 0);
-        assertApproxEqAbs(vault.earned(ops[3]), (FEE - (gasRefundsTotal - before)) * 55 / 110, 1, "new stake counts");
+        uint256 net = _answerPending(task, _all(true));
+        assertApproxEqAbs(vault.earned(ops[3]), net * 45 / 100, 1, "old stake counts for the task in flight");
+        assertApproxEqAbs(vault.earned(ops[1]), net * 20 / 100, 1, "others: their stake at the reference block");
+        assertEq(vault.unassigned(0), 0, "nothing unassigned");
+        // the next task (reference block after the change) is shared at the new stake
+        uint256 e3 = vault.earned(ops[3]);
+        uint256 refunds = gasRefundsTotal;
+        _requestAndAnswer(_all(true), 1 gwei);
+        uint256 net2 = FEE - (gasRefundsTotal - refunds);
+        assertApproxEqAbs(vault.earned(ops[3]) - e3, net2 * 55 / 110, 1, "new stake counts");
+        _checkAllClaimed();
     }
 
-    /// @dev A vault that knows more stake than was signed never credits anyone (and leaves non-signers untouched).
-    function test_vaultOutOfSync_creditsNobody() public {
+    /// @dev The permissionless refresh cannot divert fees: with anyone moving stakes and refreshing every block, each
+    /// task in flight across a refresh still pays its signers by reference-block stake, and nothing is left over
+    /// for anyone else (the owner has no withdrawal).
+    function test_refreshEveryBlock_cannotDivertFees() public {
+        address griefer = address(0xBAD);
+        Task[] memory inFlight = new Task[](5);
+        for (uint256 t; t < 5; ++t) {
+            inFlight[t] = _pending(uint8(t));
+            // the griefer tops up operator 0 (the non-signer below) or operator 2 (a signer), and refreshes
+            _deposit(ops[t % 2 == 0 ? 2 : 0], strategy, 1 ether + t);
+            vm.prank(griefer);
+            registry.updateOperators(ops);
+            vm.roll(block.number + 1);
+            if (t > 0) _answerPending(inFlight[t - 1], _allBut(0));
+        }
+        _answerPending(inFlight[4], _allBut(0));
+        assertEq(vault.earned(ops[0]), 0, "non-signer nothing, however its stake moved");
+        for (uint256 i = 1; i < 4; ++i) {
+            assertApproxEqAbs(vault.earned(ops[i]), expected(ops[i]), 5, "signers: reference-block shares");
+        }
+        _checkAllClaimed();
+    }
+
+    /// @dev Registration and deregistration while a task is in flight: the newcomer (not a member at the reference
+    /// block) gets nothing for it; the leaver (a signer then) gets its share; a non-signer whose stake moved, none.
+    function test_joinLeaveWhileInFlight() public {
+        Task memory task = _pending(0);
+        _addOperator(4, 40 ether, _ids(0), 1e18);
+        vm.prank(ops[1]);
+        allocationManager.deregisterFromOperatorSets(_dereg(ops[1]));
+        _deposit(ops[0], strategy, 3 ether);
+        registry.updateOperators(_oneAddr(ops[0]));
+        vm.roll(block.number + 1);
+        uint256 net = _answerPending(task, _allBut(0));
+        assertEq(vault.earned(ops[4]), 0, "newcomer: not a member at the reference block");
+        assertEq(vault.earned(ops[0]), 0, "non-signer");
+        assertApproxEqAbs(vault.earned(ops[1]), net * 20 / 95, 1, "leaver: its share at the reference block");
+        assertApproxEqAbs(vault.earned(ops[3]), net * 45 / 95, 1, "signer");
+        _checkAllClaimed();
+    }
+
+    /// @dev A refresh that leaves every stake as it is is not a stake change (no settlement, no late path).
+    function test_noopRefresh_isNotAChange() public {
+        (, uint32 changedAt,) = vault.quorumBook(0);
+        uint256 logLength = vault.changeLogLength(0);
+        vm.roll(block.number + 5);
+        registry.updateOperators(ops);
+        vault.sync(ops);
+        bytes32 id = registry.operatorIdOf(ops[2]);
+        vm.prank(address(registry));
+        vault.onStakeChange(id, ops[2], 0, true, 30 ether); // the same stake reported again
+        (, uint32 after_,) = vault.quorumBook(0);
+        assertEq(after_, changedAt, "same stakes: not a change");
+        assertEq(vault.changeLogLength(0), logLength, "nothing logged");
+        // a task answered now takes the O(1) path and pays as usual
+        _requestAndAnswer(_allBut(0), 1 gwei);
+        assertEq(vault.earned(ops[0]), 0, "non-signer");
+        assertApproxEqAbs(vault.earned(ops[2]), expected(ops[2]), 1, "signer");
+    }
+
+    /// @dev A vault that knows more stake than was signed credits nobody for that task (and leaves non-signers
+    /// untouched); the share is held for the quorum and goes to its members at the start of the next round.
+    function test_vaultOutOfSync_holdsShare_releasedAtNextRound() public {
         bytes32 id3 = registry.operatorIdOf(ops[3]);
         vm.prank(address(registry));
         vault.onStakeChange(id3, ops[3], 0, true, 90 ether); // inflated
@@ -202,10 +307,21 @@ contract RewardsTest is RewardsFixture {
         for (uint256 i; i < 4; ++i) {
             assertEq(vault.earned(ops[i]), 0, "nobody credited");
         }
-        assertEq(vault.unattributed(), FEE - gasRefundsTotal, "fee (after the refund) unattributed");
+        uint256 held = FEE - gasRefundsTotal;
+        assertEq(vault.unassigned(0), held, "fee (after the refund) held for the quorum");
+        uint256[] memory got = _submitAndClaimAll();
+        uint256 claimed;
+        for (uint256 i; i < 4; ++i) {
+            claimed += got[i];
+        }
+        // released by the vault's recorded stakes (5 + 20 + 30 + 90)
+        assertApproxEqAbs(got[3], held * 90 / 145, 1, "by recorded stake");
+        assertLe(vault.unassigned(0), 1, "released");
+        assertEq(claimed + _pool(), paidByRequesters, "conservation");
     }
 
-    /// @dev A vault attached after operators registered credits only what it knows until `sync` copies the stakes.
+    /// @dev A vault attached after operators registered credits only what it knows until `sync` copies the stakes (the
+    /// rest is held unassigned, never the owner's).
     function test_lateVault_partialUntilSync() public {
         RewardsVault late = new RewardsVault(IFeePool(address(oracle)), registry, rc, IERC20(address(weth)), address(this));
         registry.setRewardsVault(address(late));
@@ -222,7 +338,7 @@ contract RewardsTest is RewardsFixture {
         uint256 net = FEE - late.gasRefunds(address(this));
         assertApproxEqAbs(late.earned(ops[3]), net * 45 / 100, 1, "known signer credited its share");
         assertEq(late.earned(ops[1]), 0, "unknown signer not credited yet");
-        assertApproxEqAbs(late.unattributed(), net * 55 / 100, 1, "the rest unattributed");
+        assertApproxEqAbs(late.unassigned(0), net * 55 / 100, 1, "the rest held for the quorum");
         late.sync(ops);
         vm.roll(block.number + 1);
         task = _request(MODEL_EXACT, abi.encodePacked(INPUT, "2"), address(0), 0);
@@ -321,51 +437,94 @@ contract RewardsTest is RewardsFixture {
         rc.processClaim(claim, address(0xCAFE));
     }
 
-    /// @dev Fuzzed: tasks answered by random admissible signer sets at random gas prices, or left to expire; stakes
-    /// random. Every signer gets its share less gas (within a wei per task), non-signers nothing, and requesters'
-    /// payments = claims + gas refunds + expiry refunds + dust (a few wei).
-    function testFuzz_conservation(uint256 seed, uint8 nTasks) public {
-        uint256 n = bound(nTasks, 1, 12);
-        // re-weigh the operators with random stakes (all members stay; operator 0 stays below 1/3)
-        for (uint256 i; i < 4; ++i) {
-            uint256 extra = bound(uint256(keccak256(abi.encode(seed, "stake", i))), 0, 50 ether);
-            if (i == 0) extra = bound(extra, 0, 2 ether);
-            _deposit(ops[i], strategy, extra);
-        }
-        registry.updateOperators(ops);
+    /// @dev Operator `i`'s keys at address `op` (the fixture's operators have ascending addresses; these do not).
+    function _addOperatorAt(address op, uint256 i, uint256 stake) internal {
+        uint256 sk = _sk(i);
+        _registerOperator(op, 0, stake);
+        _allocate(op, OperatorSet(address(oracle), 0), strategy, 1e18);
+        _registerForSets(op, address(oracle), _ids(0), _registrationData(op, sk));
+        ops.push(op);
+        sks.push(sk);
+        skOf[op] = sk;
+        pkOf[op] = _pkG1(sk);
+        (,, BN254.G2Point memory p2) = registry.getOperatorPubkeys(op);
+        pk2Of[op] = p2;
+    }
+
+    /// @dev A round in pages: each page submits its operators (sorted by address, as the coordinator requires,
+    /// whatever the order the vault saw them in) for the round's window; the window stays until the last page; then
+    /// the next window opens an interval later. Everything earned is paid once.
+    function test_submitRewardsPage_roundInPages() public {
+        _addOperatorAt(address(0xF000), 4, 10 ether); // below the others
+        _addOperatorAt(address(0xFFFFFF), 5, 10 ether); // above
+        _addOperatorAt(address(0xF001), 6, 10 ether);
         vm.roll(block.number + 1);
-        uint256 expiredFees;
-        for (uint256 t; t < n; ++t) {
-            uint256 r = uint256(keccak256(abi.encode(seed, t)));
-            if (r % 5 == 0) {
-                Task memory task = _request(MODEL_EXACT, abi.encodePacked(INPUT, uint8(t), "x"), address(0), 0);
-                paidByRequesters += task.fee;
-                vm.roll(task.deadlineBlock + 1);
-                uint256 before = requester.balance;
-                oracle.expireTask(task);
-                refundsToRequesters += requester.balance - before;
-                expiredFees += task.fee;
-                continue;
-            }
-            bool[] memory signs = (r >> 8) % 2 == 0 ? _all(true) : _allBut(0);
-            _requestAndAnswer(signs, bound(r >> 16, 0, 3 gwei));
+        _requestAndAnswer(_all(true), 1 gwei);
+        _requestAndAnswer(_allBut(2), 1 gwei);
+        uint256[] memory owed = new uint256[](ops.length);
+        for (uint256 i; i < ops.length; ++i) {
+            owed[i] = vault.earned(ops[i]);
         }
-        assertEq(refundsToRequesters, expiredFees, "expired tasks refunded in full");
+        vm.warp((block.timestamp / INTERVAL + 1) * INTERVAL + 1);
+        (uint32 start, uint32 duration) = vault.submissionWindow();
+        vault.submitRewardsPage(5); // ops 0..3 and 0xF000: not in address order
+        (bool inRound, uint256 next, uint256 count) = vault.submissionProgress();
+        assertTrue(inRound, "round in progress");
+        assertEq(next, 5, "cursor");
+        assertEq(count, 7, "operators");
+        assertEq(vault.lastSubmittedEnd(), 0, "window not closed yet");
+        for (uint256 i; i < 5; ++i) {
+            assertEq(vault.submitted(ops[i]), owed[i], "page 1 paid");
+        }
+        assertEq(vault.submitted(ops[5]), 0, "page 2 not yet");
+        // more work meanwhile: the next page of the same round pays it for the later operators
+        _requestAndAnswer(_all(true), 1 gwei);
+        (uint32 s2, uint32 d2) = vault.submissionWindow();
+        assertEq(s2, start, "same window");
+        assertEq(d2, duration, "same duration");
+        vault.submitRewardsPage(5);
+        (inRound, next,) = vault.submissionProgress();
+        assertFalse(inRound, "round complete");
+        assertEq(next, 0, "cursor reset");
+        uint256 closedAt = uint256(start) + duration;
+        assertEq(vault.lastSubmittedEnd(), closedAt, "window closed");
+        (, duration) = vault.submissionWindow();
+        assertEq(duration, 0, "next window after the next interval");
+        vm.expectRevert(abi.encodeWithSelector(RewardsVault.TooEarly.selector, closedAt + INTERVAL + 1));
+        vault.submitRewards();
+        // the first operators' part of the last task goes in the next round
+        assertGt(vault.earned(ops[0]), 0, "earned after its page");
+        uint256[] memory got = _submitAndClaimAll();
         uint256 claimed;
-        if (answered > 0) {
-            uint256[] memory got = _submitAndClaimAll();
-            for (uint256 i; i < 4; ++i) {
-                assertApproxEqAbs(got[i], expected(ops[i]), n, "share of fees less gas");
-                assertLe(got[i], expected(ops[i]), "never more");
-                claimed += got[i];
-            }
+        for (uint256 i; i < ops.length; ++i) {
+            assertLe(got[i], expected(ops[i]), "never more");
+            assertApproxEqAbs(got[i], expected(ops[i]), 6, "everything once");
+            claimed += got[i];
         }
-        uint256 gasOwed = vault.gasRefunds(AGG);
-        assertEq(gasOwed, gasRefundsTotal, "gas refunds owed");
-        assertEq(vault.unattributed(), 0, "attributed");
-        // the pool still holds the (unwithdrawn) gas refunds and the dust
-        assertEq(claimed + refundsToRequesters + _pool(), paidByRequesters, "conservation");
-        assertGe(_pool(), gasOwed, "pool covers the gas refunds");
-        assertLe(_pool() - gasOwed, 4 * n, "dust: < 1 wei per operator per task");
+        assertEq(claimed + _pool(), paidByRequesters, "conservation");
+        vm.expectRevert(RewardsVault.ZeroPage.selector);
+        vault.submitRewardsPage(0);
+    }
+
+    /// @dev A round left unfinished until its window is too old for the coordinator restarts with a fresh window;
+    /// the operators already paid keep their payment, nobody is paid twice.
+    function test_submitRewardsPage_staleRoundRestarts() public {
+        _requestAndAnswer(_all(true), 0);
+        vm.warp((block.timestamp / INTERVAL + 1) * INTERVAL + 1);
+        (uint32 start,) = vault.submissionWindow();
+        vault.submitRewardsPage(2);
+        uint256 paid0 = vault.submitted(ops[0]);
+        assertGt(paid0, 0, "page 1 paid");
+        vm.warp(block.timestamp + 91 days); // past MAX_RETROACTIVE_LENGTH (90 days)
+        (uint32 fresh, uint32 duration) = vault.submissionWindow();
+        assertGt(fresh, start, "a fresh window");
+        assertGt(duration, 0, "open");
+        vault.submitRewardsPage(10);
+        (bool inRound,,) = vault.submissionProgress();
+        assertFalse(inRound, "complete");
+        assertEq(vault.submitted(ops[0]), paid0, "not paid twice");
+        for (uint256 i; i < 4; ++i) {
+            assertApproxEqAbs(vault.submitted(ops[i]), expected(ops[i]), 1, "everyone paid once");
+        }
     }
 }

@@ -114,6 +114,54 @@ contract RewardsGasTest is RewardsFixture {
         _report("respondToBatch 100 tasks per task, no vault", _tx(batchCall) / BATCH);
     }
 
+    /// @dev Stakes of `k` signers (operators 20..20+k-1) change after the tasks' reference block: respondToTask then
+    /// takes the vault's late path (the change log read, each changer's stake at the reference block from the
+    /// registry, its snapshot and credit written).
+    function _changeStakes(uint256 k) internal {
+        address[] memory moved = new address[](k);
+        for (uint256 i; i < k; ++i) {
+            moved[i] = ops[20 + i];
+            _deposit(moved[i], strategy, 1 ether);
+        }
+        registry.updateOperators(moved);
+        vm.roll(block.number + 1);
+        vm.cool(address(vault));
+        vm.cool(address(registry));
+        vm.cool(address(oracle));
+    }
+
+    function test_gas_respond_late1_withVault() public {
+        _changeStakes(1);
+        _report("respondToTask 0 non-signers, in flight across 1 stake change, vault", _tx(calls[0]));
+    }
+
+    function test_gas_respond_late10_withVault() public {
+        _changeStakes(10);
+        _report("respondToTask 0 non-signers, in flight across 10 stake changes, vault", _tx(calls[0]));
+    }
+
+    function test_gas_batch100_late1_withVault() public {
+        _changeStakes(1);
+        _report("respondToBatch 100 tasks per task, in flight across 1 stake change, vault", _tx(batchCall) / BATCH);
+    }
+
+    /// @dev One page of 8 operators of the 32 (steady state, as below).
+    function test_gas_submitRewardsPage8() public {
+        vm.warp((block.timestamp / INTERVAL + 1) * INTERVAL + 1);
+        vault.submitRewards(); // the warm-up task: creates the per-operator slots
+        _tx(batchCall);
+        vm.warp(block.timestamp + INTERVAL);
+        vm.cool(address(vault));
+        vm.cool(address(rc));
+        vm.cool(address(weth));
+        vm.cool(address(oracle));
+        uint256 g = gasleft();
+        vault.submitRewardsPage(8);
+        g = g - gasleft();
+        _report("submitRewardsPage(8) (steady state), 8 of 32 operators: execution gas", g);
+        _report("  per operator", g / 8);
+    }
+
     /// @dev submitRewards after the batch: settles 32 operators and submits one operator-directed submission. The
     /// second submission is the steady state (the first also creates the coordinator's and the vault's per-operator
     /// slots). The stand-in coordinator's own ledger writes (~25,000 per operator, not in the real coordinator) are

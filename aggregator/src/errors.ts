@@ -14,6 +14,11 @@ export const AggErrorCode = {
   TaskClosed: 'ERR_TASK_CLOSED',
   BodyTooLarge: 'ERR_BODY_TOO_LARGE',
   SignatureInvalid: 'ERR_SIGNATURE_INVALID',
+  /**
+   * POST /v1/batches: the task list is not exactly one of the protocol's batches of its reference
+   * block (sdk batchesOf over every TaskCreated of the block): a subset, a superset or another cut.
+   */
+  BatchNotCanonical: 'ERR_BATCH_NOT_CANONICAL',
   Overloaded: 'ERR_OVERLOADED',
   Internal: 'ERR_INTERNAL',
   /** Redis (the aggregation state) is not connected: nothing can be counted now; retry. */
@@ -39,6 +44,7 @@ const STATUS: Record<string, number> = {
   ERR_TASK_CLOSED: 410,
   ERR_BODY_TOO_LARGE: 413,
   ERR_SIGNATURE_INVALID: 422,
+  ERR_BATCH_NOT_CANONICAL: 422,
   ERR_OVERLOADED: 429,
   ERR_REDIS_UNAVAILABLE: 503,
 };

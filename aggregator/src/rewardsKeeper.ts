@@ -1,8 +1,8 @@
 /**
  * Rewards keeper: calls RewardsVault.submitRewards() (permissionless) once a calculation interval of EigenLayer's
  * RewardsCoordinator has ended, so the operators' task-fee earnings reach EigenLayer on schedule
- * (docs/protocol.md "Rewards"). A Redis key per window (SET NX) keeps several aggregators from sending the same
- * submission; a submission that finds nothing to pay (NothingToSubmit) or a window already taken (TooEarly) is not
+ * (docs/protocol.md "Rewards"); a round of more operators than one page takes one call per page, one per tick. A
+ * Redis key per window and page (SET NX) keeps several aggregators from sending the same submission; a submission that finds nothing to pay (NothingToSubmit) or a window already taken (TooEarly) is not
  * an error.
  */
 import { bindings, type Logger, type TxSender } from '@aioracle/sdk';
@@ -49,14 +49,17 @@ export class RewardsKeeper {
   /** Submits when a window is open; returns the transaction hash, or null when there was nothing to do. */
   async checkOnce(): Promise<string | null> {
     const vault = bindings.RewardsVault__factory.connect(this.opts.vault, this.d.provider);
-    const [start, duration] = await vault.submissionWindow();
+    const [[start, duration], [inRound, nextIndex]] = await Promise.all([vault.submissionWindow(), vault.submissionProgress()]);
     if (duration === 0n) return null;
-    const key = `${this.opts.namespace}:rewards:${start}:${duration}`;
+    // one key per page of a round (the vault pays SUBMIT_PAGE operators a call), so a round of many pages advances a
+    // page per tick instead of a page per key expiry
+    const page = inRound ? nextIndex : 0n;
+    const key = `${this.opts.namespace}:rewards:${start}:${duration}:${page}`;
     const won = await this.d.redis.set(key, '1', 'EX', 3600, 'NX');
     if (won === null) return null; // another aggregator took this window
     try {
       const receipt = await this.d.txSender.send(vault, 'submitRewards', []);
-      this.d.logger.info({ start: Number(start), duration: Number(duration), tx: receipt.hash }, 'rewards submitted');
+      this.d.logger.info({ start: Number(start), duration: Number(duration), fromOperator: Number(page), tx: receipt.hash }, 'rewards submitted');
       return receipt.hash;
     } catch (err) {
       const revert = (err as { details?: { revert?: string | null } }).details?.revert ?? null;

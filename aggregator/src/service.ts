@@ -26,6 +26,7 @@ import { createApi } from './api/server.js';
 import { BatchVerifier } from './aggregation/batchVerifier.js';
 import { ResponseIngest } from './aggregation/responseIngest.js';
 import { BatchIngest } from './aggregation/batchIngest.js';
+import { CanonicalBatches } from './aggregation/canonicalBatches.js';
 import { TaskLoader, onDemandLoader } from './chain/taskLoader.js';
 import { TaskWatcher } from './chain/taskWatcher.js';
 import { AggErrorCode, aggError } from './errors.js';
@@ -209,12 +210,22 @@ export async function startAggregator(cfg: AggregatorConfig, o: StartAggregatorO
       }, loadUnknown },
   );
 
+  // Batch boundaries: the split of every reference block over all its tasks (once the watcher has
+  // loaded the block; the chain's logs confirm a refusal).
+  const canonical = new CanonicalBatches({
+    store,
+    startBlock,
+    catchUp: () => (watcherRef.w ? watcherRef.w.poll() : Promise.resolve()),
+    createdInBlock: async (block) => (await reader.getCreatedTasks(block, block)).map((c) => c.task),
+    logger: logger.child({ component: 'batches' }),
+  });
   const batchIngest = new BatchIngest(
     { chainId, oracle: avs.inferenceOracle },
     {
       batches,
       contexts,
       verifier,
+      canonical,
       metrics,
       logger: logger.child({ component: 'batches' }),
       onQuorum: (q) => enqueueBatch(q.batchId, q.root, q.referenceBlock, cfg.aggregation.collection_window_ms),

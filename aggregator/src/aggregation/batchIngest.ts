@@ -2,15 +2,18 @@
  * The POST /v1/batches pipeline (docs/aggregator-api.md, protocol.md "Batch attestation"),
  * independent of HTTP: schema → chain/oracle → every task known (404 otherwise: the operator
  * retries) and its taskHash the loaded one → one reference block and one quorum configuration →
- * operator in the quorums at the reference block → leaves, root and batch digest recomputed →
+ * operator in the quorums at the reference block → some task still open → exactly one canonical batch of the reference block
+ * (sdk batchesOf over every task of the block, canonicalBatches.ts; 422 ERR_BATCH_NOT_CANONICAL
+ * otherwise, 404 while the block is not all loaded) → leaves, root and batch digest recomputed →
  * signature verified (the same micro-batching verifier as responses: honest operators sign the
  * same digest, so their signatures are checked together, off the event loop) → one atomic Lua
  * script records the signature, the leaves (dissent evidence) and the stake per root → on a root's
  * quorum, the submission is scheduled.
  *
  * Cost per batch: one signature check, one Redis round trip for the whole batch (plus, the first time
- * a process meets a task, the loading of its context, which the per-task path shares); output hashes
- * and leaves are computed once per task and output, roots once per distinct leaf list.
+ * a process meets a task, the loading of its context, which the per-task path shares, and the first
+ * time it meets a reference block, the block's batch split); output hashes and leaves are computed once
+ * per task and output, roots once per distinct leaf list.
  */
 import { batchDigest, batchLeaf, g1CheckSolidity, merkleRoot, type Logger } from '@aioracle/sdk';
 import { keccak256 } from 'ethers';
@@ -21,6 +24,7 @@ import { batchBodySchema } from '../api/batchSchema.js';
 import type { BatchStore } from '../state/batchStore.js';
 import type { TaskContext, TaskContexts } from '../state/taskContexts.js';
 import type { BatchVerifier } from './batchVerifier.js';
+import type { CanonicalBatches } from './canonicalBatches.js';
 import type { IngestResult } from './responseIngest.js';
 
 /** A batch root that reached every quorum's threshold. */
@@ -36,6 +40,8 @@ export interface BatchIngestDeps {
   batches: BatchStore;
   contexts: TaskContexts;
   verifier: BatchVerifier;
+  /** The canonical batch split per reference block: a body must be exactly one of its batches. */
+  canonical: Pick<CanonicalBatches, 'check'>;
   metrics: AggregatorMetrics | null;
   logger: Logger;
   /** Called once per batch, by the process whose signature moved it to 'quorum'. */
@@ -94,6 +100,21 @@ export class BatchIngest {
       throw aggError(AggErrorCode.OperatorNotRegistered, `Operator ${b.operatorId} is not in quorums [${first.snapshot.quorums.join(', ')}] at the reference block ${b.referenceBlock}`);
     }
     if (ctxs.every((c) => c.closed)) throw aggError(AggErrorCode.TaskClosed, `Every task of batch ${batchId} is already closed`);
+    // Exactly one of the protocol's batches of the block, or nothing is looked at further: the batch
+    // id (first task, leaf count) must not be claimable with a task list honest operators never sign.
+    const taskIds = b.tasks.map((t) => t.taskId);
+    const verdict = await this.d.canonical.check(b.referenceBlock, taskIds);
+    if (verdict.kind === 'not-ready') {
+      throw aggError(AggErrorCode.TaskUnknown, `The batch boundaries of reference block ${b.referenceBlock} are not known to this aggregator yet (${verdict.reason}); retry later`, { retryable: true });
+    }
+    if (verdict.kind === 'not-canonical') {
+      throw aggError(
+        AggErrorCode.BatchNotCanonical,
+        `tasks [${taskIds.length > 8 ? `${taskIds.slice(0, 4).join(', ')}, …, ${taskIds.slice(-2).join(', ')}` : taskIds.join(', ')}] (${n}) are not one batch of reference block ${b.referenceBlock}: ` +
+          `the protocol's batches (sdk batchesOf over every task of the block) holding them are ${verdict.batchIds.join(', ')}`,
+        { details: { batchId, batches: verdict.batchIds } },
+      );
+    }
 
     // Output hashes and leaves: once per task and output in this process.
     const outputs: ({ hash: string; hex: string } | null)[] = [];
@@ -142,7 +163,7 @@ export class BatchIngest {
       operatorId: b.operatorId,
       root,
       signature: [sig.x.toString(), sig.y.toString()],
-      taskIds: b.tasks.map((t) => t.taskId),
+      taskIds,
       taskHashes: ctxs.map((c) => c.taskHash),
       outputs,
       stakes: op.addStakes,
@@ -156,6 +177,9 @@ export class BatchIngest {
         return { status: 200, body: { status: 'duplicate' } };
       case 'conflict':
         throw aggError(AggErrorCode.ConflictingResponse, `Operator ${b.operatorId} already signed a different root for batch ${batchId}`);
+      case 'mismatch':
+        this.d.logger.warn({ batchId, operatorId: b.operatorId }, 'batch is recorded with another task list than its canonical one (state written otherwise); signature not recorded');
+        throw aggError(AggErrorCode.ConflictingResponse, `Batch ${batchId} is recorded here with another task list; the signature is not recorded`);
       case 'closed':
         for (const c of ctxs) c.closed = true;
         throw aggError(AggErrorCode.TaskClosed, `Every task of batch ${batchId} is already closed`);

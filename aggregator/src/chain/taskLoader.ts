@@ -45,7 +45,12 @@ export class TaskLoader {
   async load(created: CreatedTask, head?: number): Promise<boolean> {
     const { task } = created;
     const id = task.taskId.toString();
-    if (await this.d.store.getStatus(id)) return false;
+    if (await this.d.store.getStatus(id)) {
+      // Stored before (a re-read range, a second aggregator): make sure its block's index holds it
+      // (state written by an older aggregator had no index).
+      await this.d.store.indexTask(id, created.blockNumber);
+      return false;
+    }
     const states = await this.d.reader.getQuorumStates(task.quorumNumbers, task.referenceBlock);
     const set = this.operatorSet(states);
     const snapshot: OperatorSnapshot = {

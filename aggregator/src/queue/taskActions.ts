@@ -121,6 +121,12 @@ export class TaskActions {
    * ResponseWindowClosed, which is handled.
    */
   private readonly head: RefreshingValue<number>;
+  /**
+   * How long a send marker holds its tasks (longer than a send normally takes, receipt included).
+   * A marker is released when the send ends; the lease only matters when its process died meanwhile,
+   * and then the job of that path, taken over by another worker, claims it again as the same owner.
+   */
+  private readonly sendLeaseMs: number;
 
   constructor(
     private readonly opts: TaskActionsOptions,
@@ -128,6 +134,33 @@ export class TaskActions {
   ) {
     this.oracle = bindings.InferenceOracle__factory.connect(opts.oracle, d.provider);
     this.head = new RefreshingValue(() => d.provider.getBlockNumber(), { freshMs: Math.min(1000, opts.blockTimeMs / 4), maxAgeMs: opts.blockTimeMs });
+    this.sendLeaseMs = Math.max(60_000, 10 * opts.blockTimeMs);
+  }
+
+  /**
+   * Runs `send` (a transaction that answers `ids`) holding their send markers in Redis for `owner`
+   * ('task': respondToTask; 'batch:<batchId>': respondToBatch), so that a task is never in a
+   * respondToTask and a respondToBatch in flight at the same moment (the contract would skip or revert
+   * the second, but its gas would be spent). While the other path holds one of them this throws
+   * {@link RecheckLater}: the job waits (a direct attempt leaves it to its job) and looks again, and
+   * then finds the task answered, or the markers released by a send that failed, and sends itself.
+   * Nothing is lost: the markers are released when the send ends, whatever its outcome, and lapse
+   * after sendLeaseMs should the process die; the waiting path's job is durable in Redis.
+   * `closed`: with it, the claim also checks (in the same step) that no task is closed here already,
+   * and answers `closed()` instead of sending when one is (the other path answered it meanwhile).
+   */
+  private async sendClaimed<T>(ids: readonly string[], owner: string, what: string, send: () => Promise<T>, closed?: () => T): Promise<T> {
+    const held = await this.d.store.claimSending(ids, owner, this.sendLeaseMs, closed !== undefined);
+    if (held && held.holder === null && closed) return closed();
+    if (held) {
+      this.d.logger.debug({ taskId: held.taskId, holder: held.holder, owner }, `${what}: a transaction for task ${held.taskId} is in flight on the other path; looking again later`);
+      throw new RecheckLater(Math.max(50, Math.min(this.opts.maxRecheckMs, this.opts.blockTimeMs)));
+    }
+    try {
+      return await send();
+    } finally {
+      await this.d.store.releaseSending(ids, owner).catch((err: unknown) => this.d.logger.warn({ err, owner }, 'send markers not released; they lapse with their lease'));
+    }
   }
 
   private async context(taskId: string): Promise<TaskContext> {
@@ -186,46 +219,51 @@ export class TaskActions {
       this.d.metrics?.submissions.inc({ outcome: 'failed' });
       throw new UnrecoverableError(`respondToTask for task ${taskId}: too late, the response window closes at block ${ctx.task.deadlineBlock} (the expiry job closes it)`);
     }
-    const quorumAt = rec.quorumAtMs ?? Date.now();
-    let receipt: TransactionReceipt;
-    try {
+    const quorumOutput = rec.quorumOutput;
+    // Not while a respondToBatch holding this task is in flight (nor the reverse), and not when that
+    // batch has answered it since the reads above: see sendClaimed.
+    return this.sendClaimed([taskId], 'task', `task ${taskId}`, async (): Promise<'sent' | 'already' | 'closed'> => {
+      const quorumAt = rec.quorumAtMs ?? Date.now();
+      let receipt: TransactionReceipt;
+      try {
+        this.d.sentAt?.delete(taskId);
+        receipt = await this.d.txSender.send(this.oracle, 'respondToTask', [taskAbiValue(ctx.task), output, nonSignerDataToAbi(data)], {
+          estimateKey: respondGasKey(ctx, output),
+          estimateSize: data.nonSignerIds.length,
+        });
+      } catch (err) {
+        const name = revertName(err);
+        this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
+        // Another aggregator's response may have won the race: mined first (ours then reverted on chain,
+        // where the receipt carries no reason) or estimated first (TaskNotPending). Either way the task is
+        // answered, which is all this job wanted.
+        if (await this.syncClosed(ctx).catch(() => false)) return 'already';
+        if (name === 'ResponseWindowClosed' || name === 'StaleReferenceBlock') {
+          this.d.metrics?.submissions.inc({ outcome: 'failed' });
+          throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);
+        }
+        if (failsForGood(err)) {
+          this.d.metrics?.submissions.inc({ outcome: 'failed' });
+          throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        }
+        throw err;
+      }
+      const now = Date.now();
+      const times = this.d.sentAt?.get(taskId) ?? { dispatchedAtMs: now, acceptedAtMs: now };
       this.d.sentAt?.delete(taskId);
-      receipt = await this.d.txSender.send(this.oracle, 'respondToTask', [taskAbiValue(ctx.task), output, nonSignerDataToAbi(data)], {
-        estimateKey: respondGasKey(ctx, output),
-        estimateSize: data.nonSignerIds.length,
+      this.d.metrics?.quorumToSubmit.observe(Math.max(0, (times.acceptedAtMs - quorumAt) / 1000));
+      this.d.metrics?.submissionGas.observe(Number(receipt.gasUsed));
+      this.d.metrics?.submissions.inc({ outcome: 'sent' });
+      data.signedStake.forEach((s, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(ctx.task.quorumNumbers[i]) }, stakeShare(s, data.totalStake[i] ?? 0n)));
+      await this.d.store.setFields(taskId, {
+        dispatchedAtMs: String(times.dispatchedAtMs),
+        submittedAtMs: String(times.acceptedAtMs),
+        sendLatencyMs: String(times.acceptedAtMs - quorumAt),
       });
-    } catch (err) {
-      const name = revertName(err);
-      this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
-      // Another aggregator's response may have won the race: mined first (ours then reverted on chain,
-      // where the receipt carries no reason) or estimated first (TaskNotPending). Either way the task is
-      // answered, which is all this job wanted.
-      if (await this.syncClosed(ctx).catch(() => false)) return 'already';
-      if (name === 'ResponseWindowClosed' || name === 'StaleReferenceBlock') {
-        this.d.metrics?.submissions.inc({ outcome: 'failed' });
-        throw new UnrecoverableError(`respondToTask for task ${taskId}: ${name} (the expiry job closes it)`);
-      }
-      if (failsForGood(err)) {
-        this.d.metrics?.submissions.inc({ outcome: 'failed' });
-        throw new UnrecoverableError(`${err.code}: ${err.message}`);
-      }
-      throw err;
-    }
-    const now = Date.now();
-    const times = this.d.sentAt?.get(taskId) ?? { dispatchedAtMs: now, acceptedAtMs: now };
-    this.d.sentAt?.delete(taskId);
-    this.d.metrics?.quorumToSubmit.observe(Math.max(0, (times.acceptedAtMs - quorumAt) / 1000));
-    this.d.metrics?.submissionGas.observe(Number(receipt.gasUsed));
-    this.d.metrics?.submissions.inc({ outcome: 'sent' });
-    data.signedStake.forEach((s, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(ctx.task.quorumNumbers[i]) }, stakeShare(s, data.totalStake[i] ?? 0n)));
-    await this.d.store.setFields(taskId, {
-      dispatchedAtMs: String(times.dispatchedAtMs),
-      submittedAtMs: String(times.acceptedAtMs),
-      sendLatencyMs: String(times.acceptedAtMs - quorumAt),
-    });
-    await this.finalise(ctx, { txHash: receipt.hash, outputHash: rec.quorumOutput });
-    this.d.logger.info({ taskId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), signers: sigs.size }, 'task finalised');
-    return 'sent';
+      await this.finalise(ctx, { txHash: receipt.hash, outputHash: quorumOutput });
+      this.d.logger.info({ taskId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), signers: sigs.size }, 'task finalised');
+      return 'sent';
+    }, () => 'closed');
   }
 
   /**
@@ -420,75 +458,80 @@ export class TaskActions {
       await this.endBatch(batchId, 'failed', 'failed', { reason: 'too late' });
       throw new UnrecoverableError(`respondToBatch for batch ${batchId}: too late, the response window closes at block ${deadline}`);
     }
-    const sentKey = `batch:${ids[0]}`;
-    const quorumAt = batch.quorumAtMs ?? Date.now();
-    let receipt: TransactionReceipt;
-    try {
-      this.d.sentAt?.delete(sentKey);
-      // Estimated every time (no estimate key): batches are few, and the estimate is also the check
-      // that the batch still answers something (NothingAnswered) before it costs gas.
-      receipt = await this.d.txSender.send(this.oracle, 'respondToBatch', [contexts.map((c) => taskAbiValue(c.task)), outputsHex, nonSignerDataToAbi(data)]);
-    } catch (err) {
-      const name = revertName(err);
-      this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
-      // Another response may have won: a per-task fallback or another aggregator's batch, mined first
-      // (ours then reverts, the receipt carries no reason) or estimated first (NothingAnswered).
-      const readStatuses = () => Promise.all(contexts.map((c, i) => (open[i] ? this.d.reader.getTaskStatus(c.task.taskId).then((r) => r.status, () => null) : Promise.resolve('closed'))));
-      const allClosed = (sts: (string | null)[]) => sts.every((st) => st !== null && st !== 'pending');
-      let onChain = await readStatuses();
-      const unexplained = err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' && (name === null || name === 'NothingAnswered');
-      if (!allClosed(onChain) && unexplained) {
-        // A racing response may be in the node's pending block only (an estimate runs against it):
-        // look again once that block is mined.
-        await new Promise((r) => setTimeout(r, Math.min(this.opts.blockTimeMs, this.opts.maxRecheckMs)));
-        onChain = await readStatuses();
-      }
-      if (allClosed(onChain)) {
-        const synced = await Promise.all(contexts.map((c, i) => (open[i] ? this.syncClosed(c).catch(() => false) : Promise.resolve(true))));
-        if (synced.every(Boolean)) {
-          await this.endBatch(batchId, 'done', 'already', {});
-          return 'already';
+    // Not while a per-task respondToTask for one of these tasks is in flight (nor the reverse): the
+    // send markers in Redis; the job is put off until that transaction has landed or failed.
+    const openIds = ids.filter((_, i) => open[i]);
+    return this.sendClaimed(openIds, `batch:${batchId}`, `batch ${batchId}`, async () => {
+      const sentKey = `batch:${ids[0]}`;
+      const quorumAt = batch.quorumAtMs ?? Date.now();
+      let receipt: TransactionReceipt;
+      try {
+        this.d.sentAt?.delete(sentKey);
+        // Estimated every time (no estimate key): batches are few, and the estimate is also the check
+        // that the batch still answers something (NothingAnswered) before it costs gas.
+        receipt = await this.d.txSender.send(this.oracle, 'respondToBatch', [contexts.map((c) => taskAbiValue(c.task)), outputsHex, nonSignerDataToAbi(data)]);
+      } catch (err) {
+        const name = revertName(err);
+        this.d.metrics?.submissionFailures.inc({ code: err instanceof AioracleError ? err.code : 'ERR_UNKNOWN' });
+        // Another response may have won: a per-task fallback or another aggregator's batch, mined first
+        // (ours then reverts, the receipt carries no reason) or estimated first (NothingAnswered).
+        const readStatuses = () => Promise.all(contexts.map((c, i) => (open[i] ? this.d.reader.getTaskStatus(c.task.taskId).then((r) => r.status, () => null) : Promise.resolve('closed'))));
+        const allClosed = (sts: (string | null)[]) => sts.every((st) => st !== null && st !== 'pending');
+        let onChain = await readStatuses();
+        const unexplained = err instanceof AioracleError && err.code === 'ERR_TX_REVERTED' && (name === null || name === 'NothingAnswered');
+        if (!allClosed(onChain) && unexplained) {
+          // A racing response may be in the node's pending block only (an estimate runs against it):
+          // look again once that block is mined.
+          await new Promise((r) => setTimeout(r, Math.min(this.opts.blockTimeMs, this.opts.maxRecheckMs)));
+          onChain = await readStatuses();
         }
-        // Answered on chain, but a result log is not readable yet (a block being mined): retry.
-        throw aggError(AggErrorCode.Internal, `batch ${batchId}: every task is closed on chain but a result is not readable yet`, { cause: err, retryable: true });
+        if (allClosed(onChain)) {
+          const synced = await Promise.all(contexts.map((c, i) => (open[i] ? this.syncClosed(c).catch(() => false) : Promise.resolve(true))));
+          if (synced.every(Boolean)) {
+            await this.endBatch(batchId, 'done', 'already', {});
+            return 'already';
+          }
+          // Answered on chain, but a result log is not readable yet (a block being mined): retry.
+          throw aggError(AggErrorCode.Internal, `batch ${batchId}: every task is closed on chain but a result is not readable yet`, { cause: err, retryable: true });
+        }
+        if (name === 'NothingAnswered') throw err; // the node's view moves; retry
+        // A revert mined without a reason (the receipt carries none) is retried once more: the retry's
+        // estimate names the reason (NothingAnswered when a racing response won, or the real one).
+        if (unexplained && attempt < 3) {
+          throw aggError(AggErrorCode.Internal, `batch ${batchId}: respondToBatch reverted without a reason; estimating again`, { cause: err, retryable: true });
+        }
+        if (failsForGood(err)) {
+          await this.endBatch(batchId, 'failed', 'failed', { reason: name ?? err.code });
+          throw new UnrecoverableError(`respondToBatch for batch ${batchId}: ${err.code}${name ? ` (${name})` : ''}: ${err.message} (tasks on chain: ${onChain.join(',')}); its tasks are left to the per-task fallback`);
+        }
+        throw err;
       }
-      if (name === 'NothingAnswered') throw err; // the node's view moves; retry
-      // A revert mined without a reason (the receipt carries none) is retried once more: the retry's
-      // estimate names the reason (NothingAnswered when a racing response won, or the real one).
-      if (unexplained && attempt < 3) {
-        throw aggError(AggErrorCode.Internal, `batch ${batchId}: respondToBatch reverted without a reason; estimating again`, { cause: err, retryable: true });
+      const now = Date.now();
+      const times = this.d.sentAt?.get(sentKey) ?? { dispatchedAtMs: now, acceptedAtMs: now };
+      this.d.sentAt?.delete(sentKey);
+      // Every TaskResponded of the receipt is one task this transaction answered.
+      const answered = new Map<string, string>();
+      const responded = this.oracle.interface.getEvent('TaskResponded').topicHash;
+      for (const log of receipt.logs) {
+        if (log.topics[0] !== responded || log.address.toLowerCase() !== this.opts.oracle.toLowerCase()) continue;
+        const ev = this.oracle.interface.parseLog(log);
+        if (ev) answered.set((ev.args.getValue('taskId') as bigint).toString(), (ev.args.getValue('outputHash') as string).toLowerCase());
       }
-      if (failsForGood(err)) {
-        await this.endBatch(batchId, 'failed', 'failed', { reason: name ?? err.code });
-        throw new UnrecoverableError(`respondToBatch for batch ${batchId}: ${err.code}${name ? ` (${name})` : ''}: ${err.message} (tasks on chain: ${onChain.join(',')}); its tasks are left to the per-task fallback`);
-      }
-      throw err;
-    }
-    const now = Date.now();
-    const times = this.d.sentAt?.get(sentKey) ?? { dispatchedAtMs: now, acceptedAtMs: now };
-    this.d.sentAt?.delete(sentKey);
-    // Every TaskResponded of the receipt is one task this transaction answered.
-    const answered = new Map<string, string>();
-    const responded = this.oracle.interface.getEvent('TaskResponded').topicHash;
-    for (const log of receipt.logs) {
-      if (log.topics[0] !== responded || log.address.toLowerCase() !== this.opts.oracle.toLowerCase()) continue;
-      const ev = this.oracle.interface.parseLog(log);
-      if (ev) answered.set((ev.args.getValue('taskId') as bigint).toString(), (ev.args.getValue('outputHash') as string).toLowerCase());
-    }
-    this.d.metrics?.batchQuorumToSubmit.observe(Math.max(0, (times.acceptedAtMs - quorumAt) / 1000));
-    this.d.metrics?.batchTasks.observe(answered.size);
-    data.signedStake.forEach((st, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(first.task.quorumNumbers[i]) }, stakeShare(st, data.totalStake[i] ?? 0n)));
-    await Promise.all(
-      contexts.map(async (c, i) => {
-        const outputHash = answered.get(c.id);
-        if (outputHash !== undefined) await this.finalise(c, { txHash: receipt.hash, outputHash });
-        // Skipped by the contract (answered or expired meanwhile): bring Redis in line.
-        else if (open[i]) await this.syncClosed(c).catch(() => false);
-      }),
-    );
-    await this.endBatch(batchId, 'done', 'sent', { txHash: receipt.hash, submittedAtMs: String(times.acceptedAtMs), answered: String(answered.size) });
-    this.d.logger.info({ batchId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), tasks: answered.size, signers: signatures.size }, 'batch finalised');
-    return 'sent';
+      this.d.metrics?.batchQuorumToSubmit.observe(Math.max(0, (times.acceptedAtMs - quorumAt) / 1000));
+      this.d.metrics?.batchTasks.observe(answered.size);
+      data.signedStake.forEach((st, i) => this.d.metrics?.signedStakeShare.observe({ quorum: String(first.task.quorumNumbers[i]) }, stakeShare(st, data.totalStake[i] ?? 0n)));
+      await Promise.all(
+        contexts.map(async (c, i) => {
+          const outputHash = answered.get(c.id);
+          if (outputHash !== undefined) await this.finalise(c, { txHash: receipt.hash, outputHash });
+          // Skipped by the contract (answered or expired meanwhile): bring Redis in line.
+          else if (open[i]) await this.syncClosed(c).catch(() => false);
+        }),
+      );
+      await this.endBatch(batchId, 'done', 'sent', { txHash: receipt.hash, submittedAtMs: String(times.acceptedAtMs), answered: String(answered.size) });
+      this.d.logger.info({ batchId, txHash: receipt.hash, gasUsed: receipt.gasUsed.toString(), tasks: answered.size, signers: signatures.size }, 'batch finalised');
+      return 'sent';
+    });
   }
 
   private async endBatch(batchId: string, status: 'done' | 'failed', outcome: 'sent' | 'already' | 'failed', fields: Record<string, string>): Promise<void> {

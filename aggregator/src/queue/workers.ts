@@ -1,6 +1,7 @@
 /**
  * BullMQ workers of the queues (submit, batch, slash, expire), wrapping {@link TaskActions}. A job whose task is not due yet
- * (expiry before the deadline) is moved back to delayed instead of failing.
+ * (expiry before the deadline), or whose task has a transaction in flight on the other path (a submit
+ * while a batch holding the task is being sent, or the reverse), is moved back to delayed instead of failing.
  */
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '@aioracle/sdk';
@@ -45,7 +46,7 @@ export function createWorkers(opts: WorkersOptions, d: { actions: TaskActions; l
   };
   const workers: Worker[] = [
     new Worker<SubmitJobData>('submit', (job, token) => withRecheck(job, token, () => d.actions.submit(job.data.taskId)), { ...common, concurrency: opts.submitConcurrency }),
-    new Worker<BatchJobData>('batch', (job) => d.actions.submitBatch(job.data.batchId, job.data.root, job.attemptsMade + 1), { ...common, concurrency: 4 }),
+    new Worker<BatchJobData>('batch', (job, token) => withRecheck(job, token, () => d.actions.submitBatch(job.data.batchId, job.data.root, job.attemptsMade + 1)), { ...common, concurrency: 4 }),
   ];
   if (opts.slashing) workers.push(new Worker<SlashJobData>('slash', (job) => d.actions.slash(job.data.taskId, job.data.operatorId), { ...common, concurrency: 2 }));
   if (opts.expiry) workers.push(new Worker<ExpireJobData>('expire', (job, token) => withRecheck(job, token, () => d.actions.expire(job.data.taskId)), { ...common, concurrency: 4 }));

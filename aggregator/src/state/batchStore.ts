@@ -46,7 +46,7 @@ export interface BatchRecord {
 
 /** Outcome of {@link BatchStore.accept}. */
 export type BatchAcceptOutcome =
-  | { kind: 'closed' | 'duplicate' | 'conflict' }
+  | { kind: 'closed' | 'duplicate' | 'conflict' | 'mismatch' }
   | { kind: 'unknown'; index: number }
   | { kind: 'accepted' | 'equivocation'; quorumReached: boolean; equivocating: number[] };
 
@@ -131,7 +131,7 @@ export class BatchStore {
       return { kind, quorumReached: res[1] === '1', equivocating: res[2] ? res[2].split(',').map(Number) : [] };
     }
     if (kind === 'unknown') return { kind, index: Number(res[1] ?? 0) };
-    return { kind: kind as 'closed' | 'duplicate' | 'conflict' };
+    return { kind: kind as 'closed' | 'duplicate' | 'conflict' | 'mismatch' };
   }
 
   /** The batch's meta hash (null when unknown or expired). */

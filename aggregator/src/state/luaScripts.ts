@@ -76,10 +76,13 @@ return out
 `;
 
 /**
- * create: KEYS task, open set, recent zset; ARGV id, then field/value pairs. Creates the task hash
- * only when absent (a second aggregator or a re-scan changes nothing). Returns 1 when created.
+ * create: KEYS task, open set, recent zset, the task index of its creation block; ARGV id, then
+ * field/value pairs. Creates the task hash only when absent (a second aggregator or a re-scan changes
+ * nothing); the block index gets the id either way, in the same step, so a task in Redis is always in
+ * its block's index (canonical batch boundaries, canonicalBatches.ts). Returns 1 when created.
  */
 export const CREATE_SCRIPT = `
+redis.call('SADD', KEYS[4], ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local fields = {}
 for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -123,7 +126,9 @@ return 1
  * outputHash ('-' = abstain), outputHex ('' for abstain).
  *
  * Returns {'unknown', index} | {'closed'} (every task closed) | {'duplicate'} (same root) |
- * {'conflict'} (a different root for the batch: nothing recorded) |
+ * {'conflict'} (a different root for the batch: nothing recorded) | {'mismatch'} (the batch is
+ * recorded with another task list: nothing recorded; the ingest admits only the canonical list, so
+ * this guards the record against state written otherwise) |
  * {'accepted' | 'equivocation', reached ('1' when this signature moved the batch to 'quorum'),
  * equivocating task indexes (comma-joined)}. 'equivocation' means the operator signed alone, or in
  * another batch, a different output for a task than its leaf here: the batch signature is still
@@ -137,6 +142,8 @@ if prev then
   if string.sub(prev, 1, #root) == root then return {'duplicate'} end
   return {'conflict'}
 end
+local recorded = redis.call('HGET', KEYS[1], 'taskIds')
+if recorded and recorded ~= ARGV[9] then return {'mismatch'} end
 local n = tonumber(ARGV[12])
 local q = tonumber(ARGV[13])
 local base = 13 + 2 * q
@@ -204,4 +211,42 @@ local fields = {'status', ARGV[2]}
 for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 return 1
+`;
+
+/**
+ * sendClaim: KEYS the send markers (`<ns>:task:<id>:sending`) of the n tasks a transaction is about
+ * to answer, then, when ARGV[3] is '1', the n task hashes; ARGV owner ('task' for respondToTask,
+ * 'batch:<batchId>' for respondToBatch), leaseMs, checkOpen.
+ * All or nothing: returns {'held', index, holder} (0-based) when a marker is held by another owner,
+ * {'closed', index} when checkOpen and a task is already finalised or expired here (nothing to send),
+ * else sets every marker to owner with the lease and returns {}. The same owner may claim again (a
+ * retried job, or a second aggregator process sending the same batch, as before). The lease bounds how
+ * long a crashed sender can hold a task back.
+ */
+export const SEND_CLAIM_SCRIPT = `
+local check = ARGV[3] == '1'
+local n = #KEYS
+if check then n = n / 2 end
+for i = 1, n do
+  local v = redis.call('GET', KEYS[i])
+  if v and v ~= ARGV[1] then return {'held', tostring(i - 1), v} end
+  if check then
+    local st = redis.call('HGET', KEYS[n + i], 'status')
+    if st == 'finalised' or st == 'expired' then return {'closed', tostring(i - 1)} end
+  end
+end
+for i = 1, n do redis.call('SET', KEYS[i], ARGV[1], 'PX', tonumber(ARGV[2])) end
+return {}
+`;
+
+/** sendRelease: KEYS send markers; ARGV owner. Deletes the markers still held by owner; returns how many. */
+export const SEND_RELEASE_SCRIPT = `
+local n = 0
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    redis.call('DEL', KEYS[i])
+    n = n + 1
+  end
+end
+return n
 `;

@@ -10,6 +10,10 @@
  *   <ns>:task:<id>:outputs  hash  outputHash → output hex
  *   <ns>:task:<id>:signed   hash  "outputHash:quorumIndex" → signed stake (decimal)
  *   <ns>:task:<id>:leaf     hash  operatorId → "outputHash,batchId" (batch signatures; batchStore.ts)
+ *   <ns>:task:<id>:sending  string the owner of a transaction being sent for the task ('task' or
+ *                                 'batch:<batchId>', with a lease), so the two paths do not send it at once
+ *   <ns>:block:<n>          set   ids of the tasks created in block n (written with the task hash): the
+ *                                 tasks of reference block n-1, from which the canonical batches come
  *   <ns>:opkeys             hash  operatorId → {address, g1, g2} (keys never change once registered)
  *   <ns>:open               set   ids of tasks not yet finalised/expired
  *   <ns>:tasks              zset  every task id (score = id), for the read API
@@ -19,7 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ACCEPT_SCRIPT, CLOSE_SCRIPT, CREATE_SCRIPT, QUORUM_SCRIPT } from './luaScripts.js';
+import { ACCEPT_SCRIPT, CLOSE_SCRIPT, CREATE_SCRIPT, QUORUM_SCRIPT, SEND_CLAIM_SCRIPT, SEND_RELEASE_SCRIPT } from './luaScripts.js';
 
 /** A task's status in the aggregator. */
 export type TaskStatus = 'pending' | 'quorum' | 'submitted' | 'finalised' | 'expired';
@@ -98,6 +102,8 @@ type ScriptRedis = Redis & {
   aggCreate(...args: (string | number)[]): Promise<number>;
   aggClose(...args: (string | number)[]): Promise<number>;
   aggQuorum(...args: (string | number)[]): Promise<number>;
+  aggSendClaim(...args: (string | number)[]): Promise<string[]>;
+  aggSendRelease(...args: (string | number)[]): Promise<number>;
 };
 
 /** Typed access to the aggregation state. */
@@ -113,15 +119,24 @@ export class TaskStore {
     const r = deps.redis as ScriptRedis;
     if (typeof r.aggAccept !== 'function') {
       r.defineCommand('aggAccept', { numberOfKeys: 5, lua: ACCEPT_SCRIPT });
-      r.defineCommand('aggCreate', { numberOfKeys: 3, lua: CREATE_SCRIPT });
+      r.defineCommand('aggCreate', { numberOfKeys: 4, lua: CREATE_SCRIPT });
       r.defineCommand('aggClose', { numberOfKeys: 2, lua: CLOSE_SCRIPT });
       r.defineCommand('aggQuorum', { numberOfKeys: 1, lua: QUORUM_SCRIPT });
+    }
+    if (typeof r.aggSendClaim !== 'function') {
+      r.defineCommand('aggSendClaim', { lua: SEND_CLAIM_SCRIPT });
+      r.defineCommand('aggSendRelease', { lua: SEND_RELEASE_SCRIPT });
     }
     this.redis = r;
   }
 
-  key(id: string, part?: 'ops' | 'resp' | 'outputs' | 'signed' | 'leaf'): string {
+  key(id: string, part?: 'ops' | 'resp' | 'outputs' | 'signed' | 'leaf' | 'sending'): string {
     return part ? `${this.ns}:task:${id}:${part}` : `${this.ns}:task:${id}`;
+  }
+
+  /** The set of the ids of the tasks created in `block`. */
+  blockKey(block: number): string {
+    return `${this.ns}:block:${block}`;
   }
 
   /** Stores operator keys (idempotent). */
@@ -160,8 +175,51 @@ export class TaskStore {
     const ops: TaskOps = { thresholdsBps: snapshot.thresholdsBps, required: snapshot.required, opset: snapshot.opset };
     await this.redis.set(this.key(rec.id, 'ops'), JSON.stringify(ops));
     const fields = ['task', rec.task, 'taskHash', rec.taskHash, 'status', 'pending', 'createdAtMs', String(rec.createdAtMs), 'blockNumber', String(rec.blockNumber)];
-    const n = await this.redis.aggCreate(this.key(rec.id), `${this.ns}:open`, `${this.ns}:tasks`, rec.id, ...fields);
+    const n = await this.redis.aggCreate(this.key(rec.id), `${this.ns}:open`, `${this.ns}:tasks`, this.blockKey(rec.blockNumber), rec.id, ...fields);
     return n === 1;
+  }
+
+  /** Adds a known task to the index of its creation block (idempotent; createTask does it for new tasks). */
+  async indexTask(id: string, block: number): Promise<void> {
+    await this.redis.sadd(this.blockKey(block), id);
+  }
+
+  /** Ids of the tasks stored as created in `block` (complete once the watcher's cursor is at or past it). */
+  async blockTaskIds(block: number): Promise<string[]> {
+    return this.redis.smembers(this.blockKey(block));
+  }
+
+  /** The stored task JSON of each id (null where unknown), in one round trip. */
+  async getTaskJsons(ids: readonly string[]): Promise<(string | null)[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hget(this.key(id), 'task');
+    const res = (await pipe.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [err, v] = res[i] ?? [null, null];
+      if (err) throw err;
+      return (v as string | null) ?? null;
+    });
+  }
+
+  /**
+   * Claims the send markers of `ids` for `owner` ('task' or 'batch:<batchId>') for `leaseMs`, all
+   * or nothing (SEND_CLAIM_SCRIPT). Returns null when claimed; else the first task held by another
+   * owner and that owner, or, with `checkOpen`, the first task already closed here (holder null).
+   */
+  async claimSending(ids: readonly string[], owner: string, leaseMs: number, checkOpen = false): Promise<{ taskId: string; holder: string | null } | null> {
+    if (ids.length === 0) return null;
+    const keys = ids.map((id) => this.key(id, 'sending'));
+    if (checkOpen) keys.push(...ids.map((id) => this.key(id)));
+    const res = await this.redis.aggSendClaim(keys.length, ...keys, owner, String(Math.max(1, Math.floor(leaseMs))), checkOpen ? '1' : '0');
+    if (!res || res.length === 0) return null;
+    return { taskId: ids[Number(res[1])] ?? '?', holder: res[0] === 'held' ? (res[2] ?? '?') : null };
+  }
+
+  /** Releases the send markers of `ids` still held by `owner`. */
+  async releaseSending(ids: readonly string[], owner: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.redis.aggSendRelease(ids.length, ...ids.map((id) => this.key(id, 'sending')), owner);
   }
 
   /** The task hash (null when unknown). */

@@ -4,14 +4,19 @@
  * and answers the batch with one respondToBatch transaction; a byzantine operator's batch leaf that
  * differs is slashed through slashBatchDissenter for exactly that task; an abstained task is left
  * pending; per-task responses to a task a batch answered are 410, and a per-task quorum on a task of
- * a pending batch does not make it answered twice.
+ * a pending batch does not make it answered twice. Batch boundaries: a registered operator that posts
+ * first, under the canonical batch's id, a task list that is not a canonical batch (a task of another
+ * run of the block) is refused (422 ERR_BATCH_NOT_CANONICAL) and the honest batch still lands with one
+ * respondToBatch. Send guard: while a respondToBatch holding a task is in flight, no respondToTask for
+ * it goes out (and the reverse); nothing is lost.
  *
  * Four operators of equal stake, one quorum, threshold 6667 bps: any three sign a quorum.
  */
 import { jest } from '@jest/globals';
-import { bindings, noopLogger } from '@aioracle/sdk';
+import { bindings, noopLogger, parseTaskCreatedLog, taskHash, waitForReceipt } from '@aioracle/sdk';
+import { NonceManager, Wallet, hexlify, randomBytes } from 'ethers';
 import { startAggregator, type Aggregator } from '../../src/index.js';
-import { cleanRedis, equalStakeWorld, requestTasksInOneBlock, signedBatch, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
+import { FEE, MODEL_ID, cleanRedis, equalStakeWorld, requestTasksInOneBlock, signedBatch, signedResponse, testConfig, waitFor, type World } from '../helpers/world.js';
 
 jest.setTimeout(180_000);
 
@@ -197,4 +202,146 @@ test('a task of a pending batch that reaches a per-task quorum first is answered
   for (const op of w.operators.slice(0, 3)) answers.push((await post('/v1/batches', signedBatch(w, op, ts2, outs2))).status);
   expect(answers).toEqual([410, 410, 410]);
   expect(await w.provider.getTransactionCount(submitter)).toBe(nonce);
+});
+
+/**
+ * Four tasks in one block with the quorum configuration changed twice inside it by the owner:
+ * t1, t2 at 6667 bps, t3 at 7500, t4 at 6667 again. The protocol's batches of the block are
+ * [t1, t2], [t3] and [t4]; [t1, t4] shares one reference block and one configuration and has the
+ * batch id of [t1, t2] (first task, two leaves). One sender (the owner) in nonce order fixes the order.
+ */
+async function requestTasksAcrossConfigChanges(): Promise<T[]> {
+  const owner = new NonceManager(new Wallet(w.anvil.accounts[0]!.privateKey, w.provider));
+  const o = bindings.InferenceOracle__factory.connect(w.deployment.avs.inferenceOracle, owner);
+  const request = () => o.requestInference(MODEL_ID, hexlify(Uint8Array.from([1, 1, 0, 0, 0, ...randomBytes(8)])), '0x0000000000000000000000000000000000000000', 0, { value: FEE, gasLimit: 1_000_000n });
+  await w.provider.send('evm_setAutomine', [false]);
+  const sent = [];
+  try {
+    sent.push(await request(), await request());
+    await o.setQuorumConfig('0x00', [7500], { gasLimit: 500_000n });
+    sent.push(await request());
+    await o.setQuorumConfig('0x00', [6667], { gasLimit: 500_000n });
+    sent.push(await request());
+    await w.provider.send('evm_mine', []);
+  } finally {
+    await w.provider.send('evm_setAutomine', [true]);
+  }
+  const topic = o.interface.getEvent('TaskCreated').topicHash;
+  const ts: T[] = [];
+  for (const tx of sent) {
+    const receipt = await waitForReceipt(tx);
+    const log = receipt!.logs.find((l) => l.address.toLowerCase() === w.deployment.avs.inferenceOracle.toLowerCase() && l.topics[0] === topic)!;
+    const c = parseTaskCreatedLog(log, w.deployment.avs.inferenceOracle);
+    ts.push({ task: c.task, taskHash: taskHash(c.task) });
+  }
+  return ts;
+}
+
+test('batch boundaries: a non-canonical batch posted first under the canonical batch id is refused; the honest batch lands with one respondToBatch', async () => {
+  const ts = await requestTasksAcrossConfigChanges();
+  const [t1, t2, t3, t4] = ts as [T, T, T, T];
+  expect(ts.map((t) => [t.task.referenceBlock, t.task.quorumThresholdBps[0]])).toEqual([6667, 6667, 7500, 6667].map((b) => [t1.task.referenceBlock, b]));
+  const [A, B, C, D] = w.operators as [World['operators'][number], World['operators'][number], World['operators'][number], World['operators'][number]];
+  const nonceBefore = await w.provider.getTransactionCount(submitter);
+  // D, a registered operator, is first, with honest outputs, over [t1, t4]: the batch id of [t1, t2].
+  const first = await post('/v1/batches', signedBatch(w, D, [t1, t4], [out(0x71), out(0x74)]));
+  // Other lists that are not one of the block's batches: a superset from the block, a subset.
+  const others = [];
+  for (const list of [[t1, t2, t4], [t2], [t1]]) others.push((await post('/v1/batches', signedBatch(w, D, list, list.map((t) => out(0x70 + ts.indexOf(t) + 1))))).json.code);
+  // The honest operators sign the canonical batch [t1, t2].
+  const honest = [];
+  for (const op of [A, B, C]) honest.push((await post('/v1/batches', signedBatch(w, op, [t1, t2], [out(0x71), out(0x72)]))).json);
+  expect(honest).toEqual([
+    { status: 'accepted', quorumReached: false },
+    { status: 'accepted', quorumReached: false },
+    { status: 'accepted', quorumReached: true },
+  ]);
+  await finalised(t1);
+  await finalised(t2);
+  const r = await responded([t1, t2]);
+  expect([...r.values()].map((v) => v.length)).toEqual([1, 1]);
+  const txs = new Set([...r.values()].flat());
+  expect(txs.size).toBe(1);
+  const batchLogs = await oracle().queryFilter(oracle().filters.BatchResponded(), w.deployment.startBlock, 'latest');
+  expect(batchLogs.filter((l) => txs.has(l.transactionHash)).map((l) => Number(l.args.answered))).toEqual([2]);
+  expect(await w.provider.getTransactionCount(submitter)).toBe(nonceBefore + 1);
+  const batchId = `${t1.task.referenceBlock}-${t1.task.taskId}-2`;
+  expect(await (await fetch(`${base}/v1/batches/${batchId}`)).json()).toMatchObject({ batchId, status: 'done', tasks: 2 });
+  // D was refused, with the code that says why, and nothing of it was recorded.
+  expect([first.status, first.json.code]).toEqual([422, 'ERR_BATCH_NOT_CANONICAL']);
+  expect(String(first.json.message)).toContain(batchId);
+  expect(others).toEqual(['ERR_BATCH_NOT_CANONICAL', 'ERR_BATCH_NOT_CANONICAL', 'ERR_BATCH_NOT_CANONICAL']);
+  expect(await agg.batches.getSignature(batchId, D.operatorId)).toBeNull();
+  expect(await agg.batches.getLeaf(t4.task.taskId.toString(), D.operatorId)).toBeNull();
+  // The single tasks of the block are untouched (the per-task path answers them).
+  for (const t of [t3, t4]) expect(await agg.store.getStatus(t.task.taskId.toString())).toBe('pending');
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  expect(metrics).toMatch(/aioracle_aggregator_batches_received_total\{outcome="ERR_BATCH_NOT_CANONICAL"\} 4\b/);
+});
+
+describe('send guard: a task is never in a respondToTask and a respondToBatch in flight at once', () => {
+  /** Transactions of the submitter in the mempool (blocks are mined only when the test says so). */
+  const inFlight = async (): Promise<number> => (await w.provider.getTransactionCount(submitter, 'pending')) - (await w.provider.getTransactionCount(submitter, 'latest'));
+  const mineNow = async (): Promise<void> => {
+    await w.provider.send('evm_setAutomine', [true]);
+    await w.provider.send('evm_mine', []);
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  test('a batch in flight: the per-task quorum of one of its tasks sends nothing, and the batch answers it', async () => {
+    const ts = await requestTasksInOneBlock(w, 3);
+    const outputs = ts.map((_, i) => out(0x81 + i));
+    const nonceBefore = await w.provider.getTransactionCount(submitter);
+    await w.provider.send('evm_setAutomine', [false]);
+    try {
+      for (const op of w.operators.slice(0, 3)) expect((await post('/v1/batches', signedBatch(w, op, ts, outputs))).status).toBe(202);
+      await waitFor(async () => (await inFlight()) === 1, 15_000, 'the respondToBatch in the mempool');
+      // The operators' per-task fallback for the first task reaches its own quorum meanwhile.
+      for (const op of w.operators.slice(0, 3)) expect((await post('/v1/responses', signedResponse(w, op, ts[0]!, outputs[0]!))).status).toBe(202);
+      await waitFor(async () => (await agg.store.getStatus(ts[0]!.task.taskId.toString())) === 'quorum', 10_000, 'per-task quorum');
+      await sleep(1_500); // the direct attempt and several job attempts
+      expect(await inFlight()).toBe(1);
+      await mineNow();
+    } finally {
+      await w.provider.send('evm_setAutomine', [true]);
+    }
+    for (const t of ts) await finalised(t);
+    const r = await responded(ts);
+    expect([...r.values()].map((v) => v.length)).toEqual([1, 1, 1]);
+    expect(new Set([...r.values()].flat()).size).toBe(1);
+    // The per-task job ends without a transaction: one transaction in all.
+    await waitFor(async () => (await agg.queues.submit.getJobState(`submit-${ts[0]!.task.taskId}`)) === 'completed', 10_000, 'submit job completed');
+    expect(await w.provider.getTransactionCount(submitter)).toBe(nonceBefore + 1);
+  });
+
+  test('a respondToTask in flight: the batch holding that task waits for it, then answers the rest', async () => {
+    const ts = await requestTasksInOneBlock(w, 3);
+    const outputs = ts.map((_, i) => out(0x91 + i));
+    const nonceBefore = await w.provider.getTransactionCount(submitter);
+    await w.provider.send('evm_setAutomine', [false]);
+    try {
+      for (const op of w.operators.slice(0, 3)) expect((await post('/v1/responses', signedResponse(w, op, ts[1]!, outputs[1]!))).status).toBe(202);
+      await waitFor(async () => (await inFlight()) === 1, 15_000, 'the respondToTask in the mempool');
+      for (const op of w.operators.slice(0, 3)) expect((await post('/v1/batches', signedBatch(w, op, ts, outputs))).status).toBe(202);
+      const batchId = `${ts[0]!.task.referenceBlock}-${ts[0]!.task.taskId}-3`;
+      await waitFor(async () => ((await (await fetch(`${base}/v1/batches/${batchId}`)).json()) as { status: string }).status === 'quorum', 10_000, 'batch quorum');
+      await sleep(1_500);
+      expect(await inFlight()).toBe(1);
+      await mineNow();
+    } finally {
+      await w.provider.send('evm_setAutomine', [true]);
+    }
+    for (const t of ts) await finalised(t);
+    const r = await responded(ts);
+    expect([...r.values()].map((v) => v.length)).toEqual([1, 1, 1]);
+    const taskTx = r.get(ts[1]!.task.taskId.toString())![0]!;
+    const batchTx = r.get(ts[0]!.task.taskId.toString())![0]!;
+    expect(r.get(ts[2]!.task.taskId.toString())![0]).toBe(batchTx);
+    expect(batchTx).not.toBe(taskTx);
+    const batchLogs = await oracle().queryFilter(oracle().filters.BatchResponded(), w.deployment.startBlock, 'latest');
+    expect(batchLogs.filter((l) => l.transactionHash === batchTx).map((l) => Number(l.args.answered))).toEqual([2]);
+    // Two transactions, neither reverted.
+    expect(await w.provider.getTransactionCount(submitter)).toBe(nonceBefore + 2);
+    for (const h of [taskTx, batchTx]) expect((await w.provider.getTransactionReceipt(h))!.status).toBe(1);
+  });
 });

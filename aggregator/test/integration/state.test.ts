@@ -1,7 +1,9 @@
 /**
  * The aggregation state machine against real Redis with a faked chain (tasks created straight in the
  * store): accept / duplicate / conflict / quorum transition / closed, exact uint96 stake sums under
- * concurrency, and the ingest pipeline's rejections (forged signature found inside a batch).
+ * concurrency, and the ingest pipeline's rejections (forged signature found inside a batch); the
+ * block index of created tasks (batch boundaries), a batch record that keeps its task list, and the
+ * send markers that keep a task out of two transactions in flight at once.
  */
 import { BlsSecretKey, blsKeyPairFromSecretKey, blsSign, initBls, noopLogger, operatorIdFromPublicKey, responseDigest, taskHash, taskToJson, type Task } from '@aioracle/sdk';
 import { Redis } from 'ioredis';
@@ -14,6 +16,7 @@ import { BatchVerifier } from '../../src/aggregation/batchVerifier.js';
 import { ResponseIngest } from '../../src/aggregation/responseIngest.js';
 import { TaskContexts } from '../../src/state/taskContexts.js';
 import { TaskStore, operatorSetId, requiredStake } from '../../src/state/taskStore.js';
+import { BatchStore } from '../../src/state/batchStore.js';
 import { loadSubmitterKey } from '../../src/submitterKey.js';
 import { TaskActions } from '../../src/queue/taskActions.js';
 import { AioracleError } from '@aioracle/sdk';
@@ -215,4 +218,56 @@ test('submitter keystore: decrypts with the password from a file or env, and nam
   expect(err.code).toBe('ERR_SUBMITTER_KEYSTORE');
   expect(err.message).not.toContain('hunter2');
   expect(err.message).not.toContain(w.privateKey.slice(2, 10));
+});
+
+test('block index: every created task is in the set of its creation block, once; task JSONs read back in one round trip', async () => {
+  const made = [];
+  for (const id of [7, 8, 9]) made.push(await createTask(id, [E18, E18, E18]));
+  await store.indexTask('8', 11); // the loader's path for a task it meets again
+  const ids = await store.blockTaskIds(11);
+  expect(ids.filter((id) => ['7', '8', '9'].includes(id)).sort()).toEqual(['7', '8', '9']);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(await store.blockTaskIds(12)).toEqual([]);
+  const jsons = await store.getTaskJsons(['9', '999']);
+  expect([JSON.parse(jsons[0]!).taskId, jsons[1]]).toEqual(['9', null]);
+});
+
+test('batch record: a signature over another task list under a recorded batch id is refused (mismatch) and records nothing', async () => {
+  const h = async (id: string): Promise<string> => (await store.getTask(id))!.taskHash;
+  const batches = new BatchStore({ namespace: NS }, { redis, tasks: store });
+  const common = { batchId: '10-7-2', referenceBlock: 10, signature: ['1', '2'] as [string, string], outputs: [null, null], stakes: ['1'], required: ['3'], nowMs: 1, receivedAtMs: 1 };
+  expect((await batches.accept({ ...common, operatorId: 'op-a', root: `0x${'aa'.repeat(32)}`, taskIds: ['7', '8'], taskHashes: [await h('7'), await h('8')] })).kind).toBe('accepted');
+  expect(await batches.accept({ ...common, operatorId: 'op-b', root: `0x${'bb'.repeat(32)}`, taskIds: ['7', '9'], taskHashes: [await h('7'), await h('9')] })).toEqual({ kind: 'mismatch' });
+  expect(await batches.getSignature('10-7-2', 'op-b')).toBeNull();
+  expect(await batches.getRootOutputs('10-7-2', `0x${'bb'.repeat(32)}`)).toBeNull();
+  expect((await batches.getBatch('10-7-2'))!.taskIds).toEqual(['7', '8']);
+});
+
+test('send markers: one owner per task at a time, all or nothing, released only by their owner, lapsing with the lease; a per-task claim on a closed task ends', async () => {
+  await createTask(10, [E18]);
+  await createTask(11, [E18]);
+  const marker = (id: string) => redis.get(store.key(id, 'sending'));
+  expect(await store.claimSending(['10', '11'], 'batch:b', 60_000)).toBeNull();
+  expect(await store.claimSending(['10'], 'task', 60_000)).toEqual({ taskId: '10', holder: 'batch:b' });
+  // The same owner claims again (a retried job, a second process sending the same batch).
+  expect(await store.claimSending(['10', '11'], 'batch:b', 60_000)).toBeNull();
+  await store.releaseSending(['10', '11'], 'task'); // not the owner: nothing released
+  expect([await marker('10'), await marker('11')]).toEqual(['batch:b', 'batch:b']);
+  await store.releaseSending(['10', '11'], 'batch:b');
+  expect([await marker('10'), await marker('11')]).toEqual([null, null]);
+  expect(await store.claimSending(['10'], 'task', 60_000, true)).toBeNull();
+  // All or nothing: 11 is free, 10 is not, so the batch claims neither.
+  expect(await store.claimSending(['11', '10'], 'batch:c', 60_000)).toEqual({ taskId: '10', holder: 'task' });
+  expect(await marker('11')).toBeNull();
+  await store.releaseSending(['10'], 'task');
+  // A marker left by a process that died lapses with its lease.
+  expect(await store.claimSending(['10'], 'batch:c', 100)).toBeNull();
+  expect(await store.claimSending(['10'], 'task', 60_000)).toEqual({ taskId: '10', holder: 'batch:c' });
+  await new Promise((r) => setTimeout(r, 250));
+  expect(await store.claimSending(['10'], 'task', 60_000, true)).toBeNull();
+  await store.releaseSending(['10'], 'task');
+  // Answered meanwhile (by the other path): the per-task claim takes nothing and says so.
+  await store.close('11', 'finalised');
+  expect(await store.claimSending(['11'], 'task', 60_000, true)).toEqual({ taskId: '11', holder: null });
+  expect(await marker('11')).toBeNull();
 });

@@ -2,7 +2,9 @@
 // every rejection path answers its documented code and records nothing; the root and the digest are
 // recomputed from the body (a signature over another root, or by another key, is 422); abstain
 // leaves; what the store reports (duplicate, conflicting root, equivocation, every task closed,
-// quorum) becomes the documented answer, and the quorum is handed on once.
+// quorum) becomes the documented answer, and the quorum is handed on once; a task list that is not
+// exactly one canonical batch of its reference block (sdk batchesOf over every task of the block) is
+// 422 ERR_BATCH_NOT_CANONICAL before anything else happens, and 404 while the block is not all loaded.
 import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import {
   BlsSecretKey,
@@ -15,12 +17,14 @@ import {
   noopLogger,
   operatorIdFromPublicKey,
   taskHash,
+  taskToJson,
   type AioracleError,
   type Task,
 } from '@aioracle/sdk';
 import { keccak256 } from 'ethers';
 import { BatchIngest, type BatchQuorum } from '../../src/aggregation/batchIngest.js';
 import { BatchVerifier } from '../../src/aggregation/batchVerifier.js';
+import { CanonicalBatches } from '../../src/aggregation/canonicalBatches.js';
 import type { BatchAcceptOutcome, BatchAcceptParams, BatchStore } from '../../src/state/batchStore.js';
 import type { TaskContext, TaskContexts, TaskOperator } from '../../src/state/taskContexts.js';
 
@@ -73,8 +77,28 @@ interface Harness {
   contexts: Map<string, TaskContext>;
 }
 
-function harness(ctxs: TaskContext[] = tasks.map((t) => context(t))): Harness {
+/**
+ * The real boundary check over the harness's tasks: every context is a task of the chain, the block
+ * index holds them, and the watcher's cursor is at `cursor` (default: past every block).
+ */
+function canonicalOver(contexts: Map<string, TaskContext>, o: { cursor?: () => number | null; catchUp?: () => Promise<unknown> } = {}): CanonicalBatches {
+  const of = (block: number): Task[] => [...contexts.values()].map((c) => c.task).filter((t) => t.referenceBlock + 1 === block);
+  return new CanonicalBatches({
+    store: {
+      getCursor: async () => (o.cursor ? o.cursor() : 1_000_000),
+      blockTaskIds: async (block: number) => of(block).map((t) => t.taskId.toString()),
+      getTaskJsons: async (ids: readonly string[]) => ids.map((id) => JSON.stringify(taskToJson(contexts.get(id)!.task))),
+    },
+    startBlock: 0,
+    ...(o.catchUp ? { catchUp: o.catchUp } : {}),
+    createdInBlock: async (block: number) => of(block),
+    logger: noopLogger,
+  });
+}
+
+function harness(ctxs: TaskContext[] = tasks.map((t) => context(t)), canonical?: (contexts: Map<string, TaskContext>) => CanonicalBatches): Harness {
   const contexts = new Map(ctxs.map((c) => [c.id, c]));
+  const verifier = new BatchVerifier({ windowMs: 0, maxBatch: 16 }, { metrics: null });
   const accepted: BatchAcceptParams[] = [];
   const quorums: BatchQuorum[] = [];
   let outcome: BatchAcceptOutcome = { kind: 'accepted', quorumReached: false, equivocating: [] };
@@ -84,7 +108,8 @@ function harness(ctxs: TaskContext[] = tasks.map((t) => context(t))): Harness {
     {
       batches,
       contexts: { get: async (id: string) => contexts.get(id) ?? null } as unknown as TaskContexts,
-      verifier: new BatchVerifier({ windowMs: 0, maxBatch: 16 }, { metrics: null }),
+      verifier,
+      canonical: canonical ? canonical(contexts) : canonicalOver(contexts),
       metrics: null,
       logger: noopLogger,
       onQuorum: async (q) => void quorums.push(q),
@@ -217,6 +242,63 @@ describe('POST /v1/batches validation (nothing recorded on rejection)', () => {
   });
 });
 
+describe('POST /v1/batches batch boundaries (sdk batchesOf over every task of the reference block)', () => {
+  // Reference block REF holds tasks 1-3 (threshold 5000), 4 (6000: the owner changed the quorum
+  // configuration inside the block) and 5 (5000 again): the canonical batches are [1,2,3], [4], [5].
+  const split = (): { h: Harness; t4: Task; t5: Task } => {
+    const t4 = makeTask(4, { quorumThresholdBps: [6000] });
+    const t5 = makeTask(5);
+    return { h: harness([...tasks, t4, t5].map((t) => context(t))), t4, t5 };
+  };
+
+  test('422 ERR_BATCH_NOT_CANONICAL: a subset, a superset, a shifted cut, and a same-id list with a task of another run; nothing verified or recorded', async () => {
+    const { h, t5 } = split();
+    const verify = jest.spyOn(BatchVerifier.prototype, 'verify');
+    const cases: [string, Task[]][] = [
+      ['subset (prefix)', [tasks[0]!, tasks[1]!]],
+      ['subset (suffix)', [tasks[1]!, tasks[2]!]],
+      ['subset (gap)', [tasks[0]!, tasks[2]!]],
+      ['single task of a batch', [tasks[1]!]],
+      ['superset from the same block', [...tasks, t5]],
+      // Same batch id as the canonical [1,2,3] (first task 1, three leaves): the griefing case.
+      ['same id, another task list', [tasks[0]!, tasks[1]!, t5]],
+    ];
+    for (const [name, ts] of cases) {
+      const r = await rejection(h, body(0, OUT.slice(0, ts.length).concat(ts.length > 3 ? [OUT[0]!] : []), { ts }));
+      expect({ name, code: r.code }).toEqual({ name, code: 'ERR_BATCH_NOT_CANONICAL' });
+      expect({ name, names: r.message.includes(`${REF}-1-3`) }).toEqual({ name, names: true });
+    }
+    expect(h.accepted).toHaveLength(0);
+    expect(verify).not.toHaveBeenCalled();
+    verify.mockRestore();
+  });
+
+  test('every canonical batch is admitted, a batch of one task included', async () => {
+    const { h, t4, t5 } = split();
+    expect((await h.ingest.submit(body(0))).status).toBe(202);
+    expect((await h.ingest.submit(body(0, [OUT[0]!], { ts: [t4] }))).status).toBe(202);
+    expect((await h.ingest.submit(body(0, [OUT[1]!], { ts: [t5] }))).status).toBe(202);
+    expect(h.accepted.map((p) => p.batchId)).toEqual([`${REF}-1-3`, `${REF}-4-1`, `${REF}-5-1`]);
+  });
+
+  test('404 ERR_TASK_UNKNOWN (retryable) while the block is not all loaded: one catch-up, then the operator retries and is judged', async () => {
+    let cursor: number | null = REF; // the creation block REF+1 is not loaded yet
+    let catchUps = 0;
+    const h = harness(
+      tasks.map((t) => context(t)),
+      (contexts) => canonicalOver(contexts, { cursor: () => cursor, catchUp: async () => void catchUps++ }),
+    );
+    const r = await rejection(h, body(0));
+    expect([r.code, r.message]).toEqual(['ERR_TASK_UNKNOWN', expect.stringContaining(`reference block ${REF}`)]);
+    expect(catchUps).toBe(1);
+    expect(h.accepted).toHaveLength(0);
+    cursor = null; // no cursor yet: startBlock - 1
+    expect((await rejection(h, body(0))).code).toBe('ERR_TASK_UNKNOWN');
+    cursor = REF + 1;
+    expect((await h.ingest.submit(body(0))).status).toBe(202);
+  });
+});
+
 describe('POST /v1/batches outcomes', () => {
   test('202: the store gets the recomputed root, output hashes, leaves in order, stakes and minimums; abstain leaves carry no output', async () => {
     const h = harness();
@@ -252,6 +334,13 @@ describe('POST /v1/batches outcomes', () => {
     expect([r.code, r.message]).toEqual(['ERR_CONFLICTING_RESPONSE', expect.stringContaining('task(s) 2')]);
     // The equivocating batch signature went to the store: it is slashing evidence.
     expect(h.accepted.map((p) => p.operatorId)).toEqual([keys[0]!.op.id, keys[1]!.op.id]);
+  });
+
+  test('409 ERR_CONFLICTING_RESPONSE: the store holds the batch with another task list (state not written through the boundary check)', async () => {
+    const h = harness();
+    h.setOutcome({ kind: 'mismatch' });
+    const m = await rejection(h, body(2));
+    expect([m.code, m.message]).toEqual(['ERR_CONFLICTING_RESPONSE', expect.stringContaining('another task list')]);
   });
 
   test('quorum: handed on once with the batch id, the root and the tasks', async () => {

@@ -437,27 +437,13 @@ contract RewardsTest is RewardsFixture {
         rc.processClaim(claim, address(0xCAFE));
     }
 
-    /// @dev Operator `i`'s keys at address `op` (the fixture's operators have ascending addresses; these do not).
-    function _addOperatorAt(address op, uint256 i, uint256 stake) internal {
-        uint256 sk = _sk(i);
-        _registerOperator(op, 0, stake);
-        _allocate(op, OperatorSet(address(oracle), 0), strategy, 1e18);
-        _registerForSets(op, address(oracle), _ids(0), _registrationData(op, sk));
-        ops.push(op);
-        sks.push(sk);
-        skOf[op] = sk;
-        pkOf[op] = _pkG1(sk);
-        (,, BN254.G2Point memory p2) = registry.getOperatorPubkeys(op);
-        pk2Of[op] = p2;
-    }
-
     /// @dev A round in pages: each page submits its operators (sorted by address, as the coordinator requires,
     /// whatever the order the vault saw them in) for the round's window; the window stays until the last page; then
     /// the next window opens an interval later. Everything earned is paid once.
     function test_submitRewardsPage_roundInPages() public {
-        _addOperatorAt(address(0xF000), 4, 10 ether); // below the others
-        _addOperatorAt(address(0xFFFFFF), 5, 10 ether); // above
-        _addOperatorAt(address(0xF001), 6, 10 ether);
+        _addOperatorAt(address(0xF000), 4, 10 ether, _ids(0), 1e18); // below the others
+        _addOperatorAt(address(0xFFFFFF), 5, 10 ether, _ids(0), 1e18); // above
+        _addOperatorAt(address(0xF001), 6, 10 ether, _ids(0), 1e18);
         vm.roll(block.number + 1);
         _requestAndAnswer(_all(true), 1 gwei);
         _requestAndAnswer(_allBut(2), 1 gwei);

@@ -66,20 +66,8 @@ contract RewardsFuzzTest is RewardsFixture {
 
     /// @dev Registers operator i (at a random address) in its quorums with `stake`.
     function _join(uint256 i, uint256 stake) internal {
-        address op = _opAddress(i);
         (uint32[] memory ids, uint64 magnitude) = _sets(i);
-        uint256 sk = _sk(i);
-        _registerOperator(op, 0, stake);
-        for (uint256 k; k < ids.length; ++k) {
-            _allocate(op, OperatorSet(address(oracle), ids[k]), strategy, magnitude);
-        }
-        _registerForSets(op, address(oracle), ids, _registrationData(op, sk));
-        ops.push(op);
-        sks.push(sk);
-        skOf[op] = sk;
-        pkOf[op] = _pkG1(sk);
-        (,, BN254.G2Point memory p2) = registry.getOperatorPubkeys(op);
-        pk2Of[op] = p2;
+        _addOperatorAt(_opAddress(i), i, stake, ids, magnitude);
     }
 
     function _rand(uint256 seed, string memory what, uint256 i) internal pure returns (uint256) {

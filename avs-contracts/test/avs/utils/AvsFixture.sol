@@ -136,13 +136,18 @@ abstract contract AvsFixture is DevnetCoreFixture, IInferenceOracleTypes, IOpera
         returns (address op)
     {
         op = address(uint160(0x10000 + i));
+        _addOperatorAt(op, i, stake, quorums, magnitude);
+    }
+
+    /// @dev Operator i's keys at address `op` (any address; _addOperator's are ascending): `stake` deposited,
+    /// `magnitude` allocated to each of `quorums`, registered with a valid proof of possession.
+    function _addOperatorAt(address op, uint256 i, uint256 stake, uint32[] memory quorums, uint64 magnitude) internal {
         uint256 sk = _sk(i);
         _registerOperator(op, 0, stake);
         for (uint256 q; q < quorums.length; ++q) {
             _allocate(op, OperatorSet(address(oracle), quorums[q]), strategy, magnitude);
         }
-        bytes memory data = _registrationData(op, sk);
-        _registerForSets(op, address(oracle), quorums, data);
+        _registerForSets(op, address(oracle), quorums, _registrationData(op, sk));
         ops.push(op);
         sks.push(sk);
         skOf[op] = sk;

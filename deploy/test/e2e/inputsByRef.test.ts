@@ -6,7 +6,9 @@
  *     verifies and re-runs them;
  *   - a URI serving other bytes, an unreachable URI, and a URI whose body never ends are refused by every
  *     operator (counted by carrier and outcome), the tasks expire and the fee comes back;
- *   - the endless body is cut off at the model's cap.
+ *   - the endless body is cut off at the model's cap;
+ *   - a refused input does not spoil its batch: with a good task in the same block, every operator signs the
+ *     good output and the refused task's abstain leaf, one respondToBatch answers the good task, the other expires.
  */
 import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
@@ -157,6 +159,45 @@ describe('e2e: inputs by reference (blob, URI)', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('ERR_INPUT_HASH_MISMATCH');
     expect(await provider.getTransactionCount(client, 'latest')).toBe(nonce);
+  });
+
+  it('a refused task does not spoil its batch: the good task of the same block is answered by respondToBatch, the refused one abstains and expires', async () => {
+    const m = exactInt();
+    const fee = BigInt(m.manifest.fee);
+    files.set('/batch-good.bin', m.sampleInput);
+    files.set('/batch-bad.bin', Uint8Array.from(m.sampleInput, (b, i) => (i === 3 ? b ^ 1 : b)));
+    const sender = new TxSender(new Wallet(d.clientKey, provider));
+    const oracle = bindings.InferenceOracle__factory.connect(d.deployment.avs.inferenceOracle, sender.signer);
+    // Both requests in one block: mining paused while they reach the pool, then one block mined.
+    await provider.send('evm_setIntervalMining', [0]);
+    let receipts: Awaited<ReturnType<typeof sendInferenceRequest>>[];
+    try {
+      const sent = Promise.all(['good', 'bad'].map((k) => sendInferenceRequest(sender, oracle, { modelId: m.modelId, input: m.sampleInput, fee, carrier: 'uri', uri: `${base}/batch-${k}.bin` })));
+      await eventually('both requests in the pool', async () => (Number((await provider.send('txpool_status', [])).pending) >= 2 ? true : undefined), 20_000, 50);
+      await provider.send('evm_mine', []);
+      receipts = await sent;
+    } finally {
+      await provider.send('evm_setIntervalMining', [1]);
+    }
+    expect(receipts[0]!.blockNumber).toBe(receipts[1]!.blockNumber);
+    const [goodId, badId] = receipts.map((r) => r.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === 'TaskCreated')!.args.getValue('taskId') as bigint);
+
+    const good = await d.waitForTask(goodId!, 120_000);
+    expect(good.status).toBe('finalised');
+    const responded = await oracle.queryFilter(oracle.filters.TaskResponded(goodId), d.deployment.startBlock);
+    expect(responded).toHaveLength(1);
+    const tx = await provider.getTransaction(responded[0]!.transactionHash);
+    expect(oracle.interface.parseTransaction({ data: tx!.data })?.name).toBe('respondToBatch');
+    for (const op of d.operators) {
+      // every operator signed the good task and the bad one's abstain leaf (outputHash 0) in the same batch
+      const signed = await eventually(`${op.name} to sign the batch`, () => {
+        const s = signedOutputs(d, op.name);
+        return s.has(goodId!.toString()) && s.has(badId!.toString()) ? s : undefined;
+      }, 20_000);
+      expect({ op: op.name, good: signed.get(goodId!.toString()), bad: signed.get(badId!.toString()) }).toEqual({ op: op.name, good: good.outputHash, bad: ZeroHash });
+    }
+    const bad = await d.waitForTask(badId!, 120_000);
+    expect(bad.status).toBe('expired');
   });
 
   it('refuses a URI input that does not hash to inputHash, an unreachable one and an endless one: nothing signed, expired, refunded', async () => {

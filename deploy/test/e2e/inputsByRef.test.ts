@@ -8,7 +8,8 @@
  *     operator (counted by carrier and outcome), the tasks expire and the fee comes back;
  *   - the endless body is cut off at the model's cap;
  *   - a refused input does not spoil its batch: with a good task in the same block, every operator signs the
- *     good output and the refused task's abstain leaf, one respondToBatch answers the good task, the other expires.
+ *     good output and the refused task's abstain leaf, one respondToBatch answers the good task (audit --rerun
+ *     checks it through the batch: Merkle path, aggregate over the batch digest), the other expires.
  */
 import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
@@ -196,6 +197,11 @@ describe('e2e: inputs by reference (blob, URI)', () => {
       }, 20_000);
       expect({ op: op.name, good: signed.get(goodId!.toString()), bad: signed.get(badId!.toString()) }).toEqual({ op: op.name, good: good.outputHash, bad: ZeroHash });
     }
+    // the auditor rebuilds the batch from the respondToBatch calldata: Merkle path, aggregate signature, re-run
+    const audit = await runClient(d, ['audit', goodId!.toString(), '--rerun', '--json']);
+    const report = JSON.parse(audit.stdout.trim().split('\n').pop()!) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[]; rerun: { ok: boolean } };
+    expect({ code: audit.code, ok: report.ok, rerun: report.rerun?.ok }).toEqual({ code: 0, ok: true, rerun: true });
+    expect(report.checks.map((c) => c.detail).join(' ')).toMatch(/over batch digest 0x[0-9a-f]{64} verifies/);
     const bad = await d.waitForTask(badId!, 120_000);
     expect(bad.status).toBe('expired');
   });

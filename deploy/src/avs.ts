@@ -8,8 +8,9 @@
  *   → oracle.createQuorum(...) per quorum (operator set + stake bookkeeping)
  *   → oracle.setQuorumConfig(quorums, thresholds) (what new tasks require).
  * With a RewardsCoordinator and a WETH: RewardsVault(oracle, registry, coordinator, weth, owner) →
- *   registry.setRewardsVault(vault) → oracle.setRewardsVault(vault) → oracle.setAppointee(vault, coordinator,
- *   createOperatorDirectedOperatorSetRewardsSubmission) (before any operator registers, so the vault sees every stake).
+ *   registry.setRewardsVault(vault) → oracle.setRewardsVault(vault) → permissionController.setAppointee(oracle, vault,
+ *   coordinator, createOperatorDirectedOperatorSetRewardsSubmission) (the deployer, an admin by then; before any
+ *   operator registers, so the vault sees every stake).
  * With another owner: transferOwnership on each contract (it calls acceptOwnership), and on the PermissionController
  * addPendingAdmin(oracle, owner) → removeAdmin(oracle, deployer) (it calls acceptAdmin(oracle)).
  */
@@ -143,7 +144,9 @@ export async function deployAvs(ctx: DeployContext, opts: DeployAvsOptions): Pro
     vault = await deployContract(ctx, 'RewardsVault', [oracle.address, registry.address, opts.core.rewardsCoordinator, opts.weth, owner]);
     await call(ctx, registry.contract, 'OperatorRegistry', 'setRewardsVault', [vault.address]);
     await call(ctx, oracle.contract, 'InferenceOracle', 'setRewardsVault', [vault.address]);
-    await call(ctx, oracle.contract, 'InferenceOracle', 'setAppointee', [vault.address, opts.core.rewardsCoordinator, CREATE_OPERATOR_SET_REWARDS_SELECTOR]);
+    // The deployer, an admin of the AVS account since acceptAdmin above, appoints the vault on the PermissionController
+    // (before handing admin over to another owner below).
+    await call(ctx, permissionController, 'PermissionController', 'setAppointee', [oracle.address, vault.address, opts.core.rewardsCoordinator, CREATE_OPERATOR_SET_REWARDS_SELECTOR]);
   }
   const sorted = [...opts.quorums].sort((a, b) => a.quorumNumber - b.quorumNumber);
   for (const q of sorted) {

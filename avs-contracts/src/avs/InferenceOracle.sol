@@ -144,29 +144,21 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
         allocationManager.updateAVSMetadataURI(address(this), metadataURI);
         allocationManager.setAVSRegistrar(address(this), IAVSRegistrar(address(registry)));
         // These fail only when already done (setupAvs again), which is fine.
-        _permit(uint32(IPermissionController.addPendingAdmin.selector), address(this), address(0), 0, false);
-        _permit(uint32(IPermissionController.acceptAdmin.selector), address(0), address(0), 0, false);
-        _permit(uint32(IPermissionController.addPendingAdmin.selector), owner(), address(0), 0, false);
+        _permit(uint32(IPermissionController.addPendingAdmin.selector), address(this), address(0), 0);
+        _permit(uint32(IPermissionController.acceptAdmin.selector), address(0), address(0), 0);
+        _permit(uint32(IPermissionController.addPendingAdmin.selector), owner(), address(0), 0);
         _permit(
             uint32(IPermissionController.setAppointee.selector),
             address(registry),
             address(allocationManager),
-            IAllocationManager.deregisterFromOperatorSets.selector,
-            false
+            IAllocationManager.deregisterFromOperatorSets.selector
         );
-    }
-
-    /// @notice Let `appointee` call `target.selector` on behalf of this AVS in EigenLayer's PermissionController
-    /// (e.g. the RewardsVault for RewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission). The owner,
-    /// once an admin, can also call permissionController.setAppointee / removeAppointee directly.
-    function setAppointee(address appointee, address target, bytes4 selector) external onlyOwner {
-        _permit(uint32(IPermissionController.setAppointee.selector), appointee, target, selector, true);
     }
 
     /// @dev permissionController().fn(this, a, b, c), hand-encoded to keep this contract under the size limit
     /// (addPendingAdmin and acceptAdmin read only their first words; the rest of the calldata is ignored);
-    /// `strict` bubbles a revert up.
-    function _permit(uint32 fn, address a, address b, bytes4 c, bool strict) internal {
+    /// a revert of that call is ignored (setupAvs: the step was already done).
+    function _permit(uint32 fn, address a, address b, bytes4 c) internal {
         bytes4 getController = IPermissionControllerMixin.permissionController.selector;
         address am = address(allocationManager);
         assembly ("memory-safe") {
@@ -179,10 +171,7 @@ contract InferenceOracle is IInferenceOracle, Ownable2Step, Pausable, Reentrancy
             mstore(add(p, 0x24), a)
             mstore(add(p, 0x44), b)
             mstore(add(p, 0x64), c)
-            if and(iszero(call(gas(), controller, 0, p, 0x84, 0, 0)), strict) {
-                returndatacopy(p, 0, returndatasize())
-                revert(p, returndatasize())
-            }
+            pop(call(gas(), controller, 0, p, 0x84, 0, 0))
         }
     }
 

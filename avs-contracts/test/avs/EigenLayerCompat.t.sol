@@ -202,7 +202,8 @@ contract EigenLayerCompatTest is RewardsFixture {
         assertFalse(permissionController.isAdmin(address(oracle), second), "second admin removed");
     }
 
-    /// @dev A stranger can neither manage the AVS account on the PermissionController nor through the oracle.
+    /// @dev A stranger can neither manage the AVS account on the PermissionController nor through the oracle
+    /// (setupAvs).
     function test_avsAdmins_strangerCannot() public {
         address stranger = address(0xBAD);
         address target = address(allocationManager);
@@ -223,8 +224,6 @@ contract EigenLayerCompatTest is RewardsFixture {
         vm.expectRevert(IPermissionControllerErrors.NotAdmin.selector);
         permissionController.removeAdmin(address(oracle), address(oracle));
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
-        oracle.setAppointee(stranger, target, sel);
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, stranger));
         oracle.setupAvs("ipfs://x");
         vm.stopPrank();
         assertFalse(permissionController.canCall(address(oracle), stranger, target, sel), "stranger cannot slash");
@@ -233,7 +232,7 @@ contract EigenLayerCompatTest is RewardsFixture {
 
     /// @dev With the owner an admin too, the oracle's own core calls still pass the PermissionController: setupAvs
     /// again (metadata URI, registrar; the admin and appointee steps already done are skipped), createQuorum
-    /// (createOperatorSets), setAppointee, and a slash (slashOperator).
+    /// (createOperatorSets) and a slash (slashOperator); the owner appoints on the PermissionController directly.
     function test_avsAdmins_oracleCoreCallsStillWork() public {
         permissionController.acceptAdmin(address(oracle));
 
@@ -244,7 +243,7 @@ contract EigenLayerCompatTest is RewardsFixture {
         assertEq(permissionController.getPendingAdmins(address(oracle)).length, 0, "nothing pending");
         oracle.createQuorum(1, MIN_STAKE, 64, _strategyParams(1e18));
         bytes4 uriSel = IAllocationManager.updateAVSMetadataURI.selector;
-        oracle.setAppointee(address(0xA99), address(allocationManager), uriSel);
+        permissionController.setAppointee(address(oracle), address(0xA99), address(allocationManager), uriSel);
         assertTrue(
             permissionController.canCall(address(oracle), address(0xA99), address(allocationManager), uriSel), "set"
         );

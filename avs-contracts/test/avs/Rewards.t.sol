@@ -326,7 +326,7 @@ contract RewardsTest is RewardsFixture {
         RewardsVault late = new RewardsVault(IFeePool(address(oracle)), registry, rc, IERC20(address(weth)), address(this));
         registry.setRewardsVault(address(late));
         oracle.setRewardsVault(address(late));
-        oracle.setAppointee(address(late), address(rc), IRewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission.selector);
+        _appointOnAvs(address(late), address(rc), IRewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission.selector);
         address[] memory one = new address[](1);
         one[0] = ops[3];
         late.sync(one); // only operator 3 known (45 of 100)

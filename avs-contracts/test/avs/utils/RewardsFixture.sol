@@ -26,11 +26,19 @@ abstract contract RewardsFixture is AvsFixture {
         vault = new RewardsVault(IFeePool(address(oracle)), registry, rc, IERC20(address(weth)), address(this));
         registry.setRewardsVault(address(vault));
         oracle.setRewardsVault(address(vault));
-        oracle.setAppointee(
+        _appointOnAvs(
             address(vault), address(rc), IRewardsCoordinator.createOperatorDirectedOperatorSetRewardsSubmission.selector
         );
         vm.label(address(vault), "RewardsVault");
         vm.label(address(rc), "RewardsCoordinator");
+    }
+
+    /// @dev Appoints `appointee` for `target.selector` on the AVS account in the PermissionController, as an admin of
+    /// it would (deploy: the deployer). The oracle is the admin here, so that the owner stays only pending, as setupAvs
+    /// left it.
+    function _appointOnAvs(address appointee, address target, bytes4 selector) internal {
+        vm.prank(address(oracle));
+        permissionController.setAppointee(address(oracle), appointee, target, selector);
     }
 
     /// @dev Answers `task` with `signs`, submitted by `submitter` at `gasPrice`; returns the gas refund credited.

@@ -122,8 +122,12 @@ test('a byzantine operator with another output on one task: the honest root land
   for (const t of ts) await finalised(t);
   const o = oracle();
   await waitFor(() => o.isSlashed(ts[2]!.task.taskId, D.address), 30_000, 'D slashed for task 3 of the batch');
-  const logs = await o.queryFilter(o.filters.DissenterSlashed(), w.deployment.startBlock, 'latest');
-  const mine = logs.filter((l) => ts.some((t) => t.task.taskId === l.args.taskId));
+  // the log query can trail the state read by a moment on anvil (seen once): wait for the event itself too
+  const mine = await waitFor(async () => {
+    const logs = await o.queryFilter(o.filters.DissenterSlashed(), w.deployment.startBlock, 'latest');
+    const ours = logs.filter((l) => ts.some((t) => t.task.taskId === l.args.taskId));
+    return ours.length > 0 ? ours : null;
+  }, 10_000, 'the DissenterSlashed event of the batch');
   expect(mine.map((l) => [l.args.taskId, l.args.operator])).toEqual([[ts[2]!.task.taskId, D.address]]);
   for (const t of ts) for (const op of [A, B, C]) expect({ task: t.task.taskId, op: op.address, slashed: await o.isSlashed(t.task.taskId, op.address) }).toEqual({ task: t.task.taskId, op: op.address, slashed: false });
   const r = await responded(ts);

@@ -21,9 +21,13 @@ let aggs: Aggregator[] = [];
 
 beforeAll(async () => {
   w = await equalStakeWorld(3, { thresholdBps: 6667, responseWindowBlocks: 500 });
+  // The chain mines a block a second (below), and the aggregators are told so: a loser whose estimate meets the
+  // winner's transaction in the pending block looks again once a block time has passed (with the test default of
+  // 100 ms its three attempts could all end before that block was mined, and it gave the batch up).
+  const expiry = { block_time_ms: 1000, max_recheck_ms: 3000 };
   aggs = [
-    await startAggregator(testConfig(w, PREFIX_A), { logger: noopLogger, submitterKey: w.submitterKey }),
-    await startAggregator(testConfig(w, PREFIX_B, { submitter: { keystore_file: '/nonexistent', attempts: 5, backoff_ms: 100, thread: false } }), {
+    await startAggregator(testConfig(w, PREFIX_A, { expiry }), { logger: noopLogger, submitterKey: w.submitterKey }),
+    await startAggregator(testConfig(w, PREFIX_B, { expiry, submitter: { keystore_file: '/nonexistent', attempts: 5, backoff_ms: 100, thread: false } }), {
       logger: noopLogger,
       submitterKey: w.anvil.accounts[3]!.privateKey,
     }),

@@ -6,9 +6,7 @@
  * payload of the same 100 KiB input from an in-memory blob source (the beacon API round trip is not
  * measured; it is one HTTP GET of 128 KiB per blob). Medians of RUNS runs after a warm-up.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { InputResolver, blobRefBytes, decodeInput, encodeBlobPayload, encodeInput, parseManifest, uriRefBytes, type Bytes32, type Manifest } from '@aioracle/sdk';
+import { InputResolver, blobRefBytes, decodeInput, encodeBlobPayload, encodeInput, parseManifest, serveHttp, uriRefBytes, type Bytes32, type Manifest } from '@aioracle/sdk';
 import { keccak256 } from 'ethers';
 
 const RUNS = Number(process.env.BENCH_INPUT_RUNS ?? 30);
@@ -39,7 +37,7 @@ export async function benchInputFetch(): Promise<Record<string, { bytes: number;
     { label: 'blob_100KiB', elements: 25_599, carrier: 'blob' as const },
   ];
   const files = new Map<string, Uint8Array>();
-  const server = createServer((req, res) => {
+  const server = await serveHttp((req, res) => {
     const body = files.get(req.url ?? '');
     if (!body) {
       res.statusCode = 404;
@@ -48,8 +46,7 @@ export async function benchInputFetch(): Promise<Record<string, { bytes: number;
     res.setHeader('content-length', body.length);
     res.end(Buffer.from(body.buffer, body.byteOffset, body.length));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = server.url;
   const out: Record<string, { bytes: number; fetchVerifyMs: number; decodeMs: number; totalMs: number }> = {};
   try {
     for (const c of cases) {
@@ -86,8 +83,7 @@ export async function benchInputFetch(): Promise<Record<string, { bytes: number;
       out[c.label] = { bytes: input.length, fetchVerifyMs: Math.round(fv * 100) / 100, decodeMs: Math.round(de * 100) / 100, totalMs: Math.round((fv + de) * 100) / 100 };
     }
   } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
   return out;
 }

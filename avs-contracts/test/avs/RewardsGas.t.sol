@@ -145,8 +145,9 @@ contract RewardsGasTest is RewardsFixture {
         _report("respondToBatch 100 tasks per task, in flight across 1 stake change, vault", _tx(batchCall) / BATCH);
     }
 
-    /// @dev One page of 8 operators of the 32 (steady state, as below).
-    function test_gas_submitRewardsPage8() public {
+    /// @dev A first submission (creates the per-operator slots), the batch accrued, the next interval open, and the
+    /// contracts' storage cold again: what a steady-state submission finds.
+    function _steadyStateRound() internal {
         vm.warp((block.timestamp / INTERVAL + 1) * INTERVAL + 1);
         vault.submitRewards(); // the warm-up task: creates the per-operator slots
         _tx(batchCall);
@@ -155,6 +156,11 @@ contract RewardsGasTest is RewardsFixture {
         vm.cool(address(rc));
         vm.cool(address(weth));
         vm.cool(address(oracle));
+    }
+
+    /// @dev One page of 8 operators of the 32 (steady state, as below).
+    function test_gas_submitRewardsPage8() public {
+        _steadyStateRound();
         uint256 g = gasleft();
         vault.submitRewardsPage(8);
         g = g - gasleft();
@@ -167,14 +173,7 @@ contract RewardsGasTest is RewardsFixture {
     /// slots). The stand-in coordinator's own ledger writes (~25,000 per operator, not in the real coordinator) are
     /// reported apart.
     function test_gas_submitRewards_perTask() public {
-        vm.warp((block.timestamp / INTERVAL + 1) * INTERVAL + 1);
-        vault.submitRewards(); // the warm-up task: creates the per-operator slots
-        _tx(batchCall);
-        vm.warp(block.timestamp + INTERVAL);
-        vm.cool(address(vault));
-        vm.cool(address(rc));
-        vm.cool(address(weth));
-        vm.cool(address(oracle));
+        _steadyStateRound();
         uint256 g = gasleft();
         vault.submitRewards();
         g = g - gasleft();

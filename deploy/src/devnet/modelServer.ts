@@ -5,9 +5,8 @@
  * only (no `..`), Content-Length set.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { normalize, resolve, sep } from 'node:path';
+import { serveHttp } from '@aioracle/sdk';
 
 /** A running model server. */
 export interface ModelServer {
@@ -21,7 +20,7 @@ export interface ModelServer {
 /** Serves the files of `root` on 127.0.0.1 (a free port). */
 export async function startModelServer(root: string): Promise<ModelServer> {
   const base = resolve(root);
-  const server: Server = createServer((req, res) => {
+  const server = await serveHttp((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.statusCode = 405;
       return res.end();
@@ -50,14 +49,5 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     if (req.method === 'HEAD') return res.end();
     createReadStream(path).pipe(res);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    root: base,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
+  return { url: server.url, root: base, stop: server.close };
 }

@@ -12,11 +12,9 @@
  *     checks it through the batch: Merkle path, aggregate over the batch digest), the other expires.
  */
 import { jest } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bindings, createProvider, destroyProvider, sendInferenceRequest, TxSender } from '@aioracle/sdk';
+import { bindings, createProvider, destroyProvider, sendInferenceRequest, serveHttp, TxSender, type LocalHttpServer } from '@aioracle/sdk';
 import { Wallet, ZeroHash, keccak256, parseEther, type JsonRpcProvider } from 'ethers';
 import type { DevnetHandle } from '../../src/devnet/index.js';
 import { eventually, runClient, signedOutputs, startTestDevnet, stopTestDevnet } from './helpers.js';
@@ -48,14 +46,14 @@ async function counter(url: string, name: string, labels: Record<string, string>
 describe('e2e: inputs by reference (blob, URI)', () => {
   let d: DevnetHandle;
   let provider: JsonRpcProvider;
-  let server: Server;
+  let server: LocalHttpServer;
   let base: string;
   const files = new Map<string, Uint8Array>();
   /** Bytes written per /endless request. */
   const endlessServed: number[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await serveHttp((req, res) => {
       const path = req.url ?? '/';
       if (path === '/endless') {
         // Up to 64 MiB, chunked (no Content-Length): the reader must cut it off at the cap. Paced, one
@@ -89,16 +87,14 @@ describe('e2e: inputs by reference (blob, URI)', () => {
       }
       res.end(Buffer.from(body));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
     d = await startTestDevnet({ operators: 3 });
     provider = createProvider(d.rpcUrl) as JsonRpcProvider;
   }, 240_000);
   afterAll(async () => {
     if (provider) await destroyProvider(provider);
     await stopTestDevnet(d);
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
+    await server?.close();
   }, 60_000);
 
   const exactInt = () => d.models.find((m) => m.manifest.profile === 'exact-int')!;

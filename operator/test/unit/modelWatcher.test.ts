@@ -6,12 +6,10 @@
  * host counting requests, fake clock), reset when its chain record changes.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { manifestHash, recordingLogger, scanModels, sha256File, type Logger, type ModelInfo } from '@aioracle/sdk';
+import { manifestHash, recordingLogger, scanModels, serveHttp, sha256File, type LocalHttpServer, type Logger, type ModelInfo } from '@aioracle/sdk';
 import { Registry } from 'prom-client';
 import { DEFAULT_SERVICES, getMetrics, HealthTracker, MODELS_SERVICE, ModelStore, ModelWatcher } from '../../src/index.js';
 
@@ -97,14 +95,14 @@ describe('ModelWatcher', () => {
     await w.store.close();
   });
   describe('a pull that fails its hash check', () => {
-    let server: Server;
+    let server: LocalHttpServer;
     let host: string;
     /** Requests to the model host, by path. */
     const hits: string[] = [];
     beforeAll(async () => {
       const manifestText = readFileSync(join(SRC, 'manifest.json'));
       const onnx = readFileSync(local.onnxPath);
-      server = createServer((req, res) => {
+      server = await serveHttp((req, res) => {
         hits.push(req.url ?? '');
         const u = (req.url ?? '').split('?')[0]!;
         if (u.endsWith('/manifest.json')) return res.end(manifestText);
@@ -113,12 +111,10 @@ describe('ModelWatcher', () => {
         res.statusCode = 404;
         res.end();
       });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      host = server.url;
     });
     afterAll(async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await server.close();
     });
 
     it('is fetched again only after an exponential, capped backoff, reported missing meanwhile; a new chain record is pulled at once', async () => {

@@ -4,9 +4,7 @@
  * carrier and outcome and logged once as "input by reference refused" (warn, with the outcome and code),
  * and no log line carries the URI's query (a token) or the input's bytes.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { EXAMPLE_MANIFEST_EXACT_INT, InputResolver, inputCapOf, blobRefBytes, recordingLogger, uriRefBytes, type RecordedLine } from '@aioracle/sdk';
+import { EXAMPLE_MANIFEST_EXACT_INT, InputResolver, inputCapOf, blobRefBytes, recordingLogger, serveHttp, uriRefBytes, type LocalHttpServer, type RecordedLine } from '@aioracle/sdk';
 import { hexlify, keccak256 } from 'ethers';
 import { Registry } from 'prom-client';
 import { getMetrics } from '../../src/index.js';
@@ -18,10 +16,10 @@ const INPUT = new TextEncoder().encode('PRIVATE-INPUT-PAYLOAD '.repeat(40));
 const TAMPERED = new TextEncoder().encode('PRIVATE-INPUT-PAYLOAD '.repeat(39) + 'PRIVATE-INPUT-PAYLOAX ');
 
 describe('TaskInputs: refused inputs by reference are counted and logged, without secrets or bytes', () => {
-  let server: Server;
+  let server: LocalHttpServer;
   let base: string;
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await serveHttp((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/input.bin') return res.end(Buffer.from(INPUT));
       if (path === '/tampered.bin') return res.end(Buffer.from(TAMPERED));
@@ -29,12 +27,10 @@ describe('TaskInputs: refused inputs by reference are counted and logged, withou
       res.statusCode = 404;
       res.end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
 
   function world(resolver: InputResolver | null = new InputResolver({ maxBytes: 1 << 20, attempts: 1 })) {

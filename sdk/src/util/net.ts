@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { randomInt } from 'node:crypto';
 import { AioracleError } from '../errors.js';
 
@@ -51,4 +52,37 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   const port = await bindOnce(0, host);
   if (port === null) throw new AioracleError('ERR_NO_FREE_PORT', `no free TCP port on ${host}`);
   return port;
+}
+
+/** A local HTTP server started by {@link serveHttp}. */
+export interface LocalHttpServer {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  url: string;
+  server: HttpServer;
+  /** Drops open connections and closes the server. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Serves `handler` on 127.0.0.1 at a port the kernel picks: the devnet's model host, and the URI and
+ * beacon hosts of tests and benches.
+ * @example const host = await serveHttp((req, res) => res.end('ok')); await fetch(`${host.url}/`); await host.close();
+ */
+export async function serveHttp(handler: RequestListener): Promise<LocalHttpServer> {
+  const server = createHttpServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }

@@ -5,10 +5,9 @@
  * failure paths, each a typed ERR_INPUT_* error.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { hexlify, keccak256, randomBytes } from 'ethers';
 import { AioracleError, isAioracleError } from '../../src/errors.js';
+import { serveHttp, type LocalHttpServer } from '../../src/util/net.js';
 import { BeaconBlobSource, InputResolver, blobRefBytes, encodeBlobPayload } from '../../src/input/index.js';
 import type { Bytes32 } from '../../src/protocol/hex.js';
 
@@ -27,7 +26,7 @@ async function errorOf(p: Promise<unknown>): Promise<AioracleError> {
 }
 
 describe('BeaconBlobSource (local beacon API)', () => {
-  let server: Server;
+  let server: LocalHttpServer;
   let base: string;
   /** Paths asked, in order (query included). */
   let asked: string[];
@@ -42,7 +41,7 @@ describe('BeaconBlobSource (local beacon API)', () => {
   const blobs = encodeBlobPayload(input);
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await serveHttp((req, res) => {
       const url = new URL(req.url ?? '/', 'http://beacon');
       asked.push(`${url.pathname}${url.search}`);
       const send = (status: number, body: string) => {
@@ -61,12 +60,10 @@ describe('BeaconBlobSource (local beacon API)', () => {
       const data = [...held.entries()].filter(([k]) => k.startsWith(`${id}/`) && (wanted.length === 0 || wanted.includes(k.slice(id.length + 1)))).map(([, b]) => hexlify(b));
       send(200, JSON.stringify({ execution_optimistic: false, finalized: true, data }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
   beforeEach(() => {
     asked = [];

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { keccak256, randomBytes } from 'ethers';
 import { isAioracleError } from '../../src/errors.js';
+import { serveHttp, type LocalHttpServer } from '../../src/util/net.js';
 import {
   BLOB_BYTES,
   BLOB_PAYLOAD_BYTES,
@@ -97,7 +96,7 @@ describe('parseInputRef', () => {
 });
 
 describe('fetchUriBytes and InputResolver (local HTTP server)', () => {
-  let server: Server;
+  let server: LocalHttpServer;
   let base: string;
   const big = randomBytes(300_000);
   const small = randomBytes(1000);
@@ -105,7 +104,7 @@ describe('fetchUriBytes and InputResolver (local HTTP server)', () => {
   let served = 0;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await serveHttp((req, res) => {
       hits++;
       const path = req.url ?? '/';
       if (path === '/small' || path === '/ipfs/bafkqaaa/small') return res.end(Buffer.from(small));
@@ -134,12 +133,10 @@ describe('fetchUriBytes and InputResolver (local HTTP server)', () => {
       res.statusCode = 404;
       res.end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
 
   it('fetches within the cap, and maps ipfs:// onto the gateway', async () => {

@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAioracleError } from '../../src/errors.js';
+import { serveHttp, type LocalHttpServer } from '../../src/util/net.js';
 import { manifestHash, parseManifest } from '../../src/manifest/index.js';
 import { installModelDir, manifestUriOf, modelUriAllowed, pullModel, scanModels, sha256File, type InstallFs, type ModelRecord } from '../../src/runtime/index.js';
 
@@ -25,11 +24,11 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('pullModel', () => {
-  let server: Server;
+  let server: LocalHttpServer;
   let base: string;
   let dir: string;
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    server = await serveHttp((req, res) => {
       const u = req.url ?? '';
       if (u === '/good/manifest.json' || u === '/bad-onnx/manifest.json') return res.end(manifestText);
       if (u === '/good/model.onnx') return res.end(onnx);
@@ -38,12 +37,10 @@ describe('pullModel', () => {
       res.statusCode = 404;
       res.end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await server.close();
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'pull-'));
